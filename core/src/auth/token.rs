@@ -1,0 +1,287 @@
+//! The token set and the secret types that keep it out of logs.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// An OAuth token set: access token, optional refresh token, expiry and a version.
+///
+/// `Debug` never shows the tokens. The `version` grows by one at every rotation, so two
+/// holders of the same store can tell which set is newer.
+#[derive(Clone)]
+pub struct TokenSet {
+    access_token: SecretString,
+    refresh_token: Option<SecretString>,
+    /// When the access token stops working (`created_at + expires_in`), if known.
+    pub expires_at: Option<SystemTime>,
+    /// When the server created the set, if it said.
+    pub created_at: Option<SystemTime>,
+    /// Rotation counter: 0 for a set given from outside, +1 at each refresh.
+    pub version: u64,
+}
+
+impl TokenSet {
+    /// A token set from its parts.
+    pub fn new(
+        access_token: impl Into<String>,
+        refresh_token: Option<String>,
+        expires_at: Option<SystemTime>,
+    ) -> Self {
+        TokenSet {
+            access_token: SecretString::from(access_token.into()),
+            refresh_token: refresh_token.map(SecretString::from),
+            expires_at,
+            created_at: None,
+            version: 0,
+        }
+    }
+
+    /// The access token. Handle with care: never log it.
+    pub fn access_token(&self) -> &str {
+        self.access_token.expose_secret()
+    }
+
+    /// The refresh token, if the grant gave one. Handle with care: never log it.
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token.as_ref().map(|s| s.expose_secret())
+    }
+
+    /// The access token's whole lifetime, when both ends are known.
+    pub fn lifetime(&self) -> Option<Duration> {
+        match (self.created_at, self.expires_at) {
+            (Some(c), Some(e)) => e.duration_since(c).ok(),
+            _ => None,
+        }
+    }
+
+    /// True when the access token has expired at `now`.
+    pub fn is_expired_at(&self, now: SystemTime) -> bool {
+        self.expires_at.map(|e| now >= e).unwrap_or(false)
+    }
+
+    /// The same set with another version.
+    pub fn with_version(mut self, version: u64) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// True when `other` is a different set (another rotation) than `self`.
+    pub(crate) fn same_set_as(&self, other: &TokenSet) -> bool {
+        self.version == other.version
+            && self.access_token() == other.access_token()
+            && self.refresh_token() == other.refresh_token()
+    }
+
+    /// Builds a set from an OAuth token answer received at `received_at`.
+    ///
+    /// Expiry is `created_at + expires_in`, but never later than `received_at + expires_in`, so a
+    /// server clock ahead of ours cannot make us use an expired token.
+    pub(crate) fn from_response(
+        resp: TokenResponse,
+        received_at: SystemTime,
+        version: u64,
+    ) -> Result<Self> {
+        if resp.access_token.is_empty() {
+            return Err(Error::Decode {
+                status: 200,
+                message: "token answer without access_token".into(),
+                excerpt: String::new(),
+            });
+        }
+        let server_created = resp
+            .created_at
+            .filter(|c| *c > 0)
+            .map(|c| UNIX_EPOCH + Duration::from_secs(c as u64));
+        // Never later than our own receive time: a server clock ahead of ours must not make
+        // us use an expired token.
+        let created_at = server_created
+            .map(|c| c.min(received_at))
+            .unwrap_or(received_at);
+        let expires_at = resp
+            .expires_in
+            .map(|secs| created_at + Duration::from_secs(secs));
+        Ok(TokenSet {
+            access_token: SecretString::from(resp.access_token),
+            refresh_token: resp
+                .refresh_token
+                .filter(|r| !r.is_empty())
+                .map(SecretString::from),
+            expires_at,
+            created_at: Some(created_at),
+            version,
+        })
+    }
+
+    /// The JSON form kept by file and custom stores.
+    pub fn to_json(&self) -> String {
+        // Serializing a struct of strings and integers cannot fail.
+        serde_json::to_string(&StoredTokenSet::from(self)).unwrap_or_default()
+    }
+
+    /// Parses the JSON form kept by stores; a clear error for anything else.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let stored: StoredTokenSet = serde_json::from_str(text).map_err(|e| {
+            Error::Store(format!(
+                "token data is not a valid token set: {}",
+                e.classify_msg()
+            ))
+        })?;
+        stored.try_into()
+    }
+}
+
+trait ClassifyMsg {
+    fn classify_msg(&self) -> String;
+}
+
+impl ClassifyMsg for serde_json::Error {
+    /// The error's kind and position only: serde messages can quote input (a token).
+    fn classify_msg(&self) -> String {
+        let kind = match self.classify() {
+            serde_json::error::Category::Io => "I/O error",
+            serde_json::error::Category::Syntax => "invalid JSON",
+            serde_json::error::Category::Data => "wrong or missing fields",
+            serde_json::error::Category::Eof => "truncated JSON",
+        };
+        format!("{kind} at line {} column {}", self.line(), self.column())
+    }
+}
+
+impl fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("access_token", &"[redacted]")
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("expires_at", &self.expires_at.map(unix_secs))
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+pub(crate) fn unix_secs(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
+
+/// The wire form of `/oauth/token` answers.
+#[derive(Deserialize)]
+pub(crate) struct TokenResponse {
+    pub access_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+
+/// The store form: plain strings on purpose, only ever written to the store.
+#[derive(Serialize, Deserialize)]
+struct StoredTokenSet {
+    access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<i64>,
+    #[serde(default)]
+    version: u64,
+}
+
+impl From<&TokenSet> for StoredTokenSet {
+    fn from(t: &TokenSet) -> Self {
+        StoredTokenSet {
+            access_token: t.access_token().to_owned(),
+            refresh_token: t.refresh_token().map(str::to_owned),
+            expires_at: t.expires_at.map(unix_secs),
+            created_at: t.created_at.map(unix_secs),
+            version: t.version,
+        }
+    }
+}
+
+impl TryFrom<StoredTokenSet> for TokenSet {
+    type Error = Error;
+    fn try_from(s: StoredTokenSet) -> Result<Self> {
+        if s.access_token.is_empty() && s.refresh_token.as_deref().unwrap_or("").is_empty() {
+            return Err(Error::Store(
+                "token set holds neither an access nor a refresh token".into(),
+            ));
+        }
+        let at = |secs: i64| UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64);
+        Ok(TokenSet {
+            access_token: SecretString::from(s.access_token),
+            refresh_token: s
+                .refresh_token
+                .filter(|r| !r.is_empty())
+                .map(SecretString::from),
+            expires_at: s.expires_at.map(at),
+            created_at: s.created_at.map(at),
+            version: s.version,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_redacted() {
+        let t = TokenSet::new("acc-SECRET", Some("ref-SECRET".into()), None);
+        let d = format!("{t:?}");
+        assert!(!d.contains("SECRET"), "{d}");
+        assert!(d.contains("redacted"));
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let t = TokenSet::new(
+            "a",
+            Some("r".into()),
+            Some(UNIX_EPOCH + Duration::from_secs(100)),
+        )
+        .with_version(7);
+        let back = TokenSet::from_json(&t.to_json()).unwrap();
+        assert!(back.same_set_as(&t));
+        assert_eq!(back.expires_at, t.expires_at);
+    }
+
+    #[test]
+    fn corrupt_json_error_does_not_quote_input() {
+        let e =
+            TokenSet::from_json(r#"{"access_token": "SECRET-VALUE", "version": "x"}"#).unwrap_err();
+        assert_eq!(e.code(), "store");
+        assert!(!e.to_string().contains("SECRET"), "{e}");
+        assert!(TokenSet::from_json("{\"access_tok").is_err());
+        assert!(TokenSet::from_json("").is_err());
+    }
+
+    #[test]
+    fn expiry_uses_the_earlier_clock() {
+        let now = SystemTime::now();
+        let ahead = unix_secs(now) + 3600; // the server's clock is an hour ahead
+        let t = TokenSet::from_response(
+            TokenResponse {
+                access_token: "a".into(),
+                refresh_token: None,
+                expires_in: Some(60),
+                created_at: Some(ahead),
+            },
+            now,
+            1,
+        )
+        .unwrap();
+        assert_eq!(t.expires_at, Some(now + Duration::from_secs(60)));
+    }
+}

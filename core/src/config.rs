@@ -1,0 +1,405 @@
+//! Where the client talks to and how: environments and the [`ClientBuilder`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use url::Url;
+
+use crate::auth::{AppCredentials, Credentials, TokenManager, TokenSet};
+use crate::client::{Client, ClientInner};
+use crate::error::{Error, Result};
+use crate::limit::{Limiter, RateLimitConfig};
+use crate::retry::RetryConfig;
+use crate::store::{MemoryTokenStore, TokenStore};
+
+/// The SDK's version, sent as `Procore-Sdk-Version`.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A Procore environment: the OAuth ("login") host and the API host.
+///
+/// Tokens from one environment do not work in another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Environment {
+    /// `login.procore.com` / `api.procore.com`.
+    Production,
+    /// The developer sandbox: `login-sandbox.procore.com` / `sandbox.procore.com`.
+    Sandbox,
+    /// The monthly sandbox (restored around the 2nd of each month; production credentials).
+    MonthlySandbox,
+    /// Procore for Government (FedRAMP): `login.procoregov.com` / `api.procoregov.com`.
+    Federal,
+    /// Any other hosts: the local simulator, a proxy, a test server.
+    Custom { api_base: Url, login_base: Url },
+}
+
+impl Environment {
+    /// A custom environment from two base URLs (`http(s)://host[:port]`).
+    pub fn custom(api_base: &str, login_base: &str) -> Result<Self> {
+        Ok(Environment::Custom {
+            api_base: parse_base(api_base)?,
+            login_base: parse_base(login_base)?,
+        })
+    }
+
+    /// A custom environment where one origin serves both OAuth and the API (the simulator).
+    pub fn local(base: &str) -> Result<Self> {
+        Self::custom(base, base)
+    }
+
+    /// An environment by name: `production`, `sandbox`, `monthly_sandbox`, `federal`.
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "production" | "prod" => Ok(Environment::Production),
+            "sandbox" => Ok(Environment::Sandbox),
+            "monthly_sandbox" | "monthly" => Ok(Environment::MonthlySandbox),
+            "federal" | "fedramp" => Ok(Environment::Federal),
+            other => Err(Error::config(format!(
+                "unknown environment {other:?}: use production, sandbox, monthly_sandbox, federal, or custom URLs"
+            ))),
+        }
+    }
+
+    /// The base URL of the REST API.
+    pub fn api_base(&self) -> Url {
+        match self {
+            Environment::Production => fixed("https://api.procore.com"),
+            Environment::Sandbox => fixed("https://sandbox.procore.com"),
+            Environment::MonthlySandbox => fixed("https://api-monthly.procore.com"),
+            Environment::Federal => fixed("https://api.procoregov.com"),
+            Environment::Custom { api_base, .. } => api_base.clone(),
+        }
+    }
+
+    /// The base URL of the OAuth endpoints.
+    pub fn login_base(&self) -> Url {
+        match self {
+            Environment::Production => fixed("https://login.procore.com"),
+            Environment::Sandbox => fixed("https://login-sandbox.procore.com"),
+            Environment::MonthlySandbox => fixed("https://login-sandbox-monthly.procore.com"),
+            Environment::Federal => fixed("https://login.procoregov.com"),
+            Environment::Custom { login_base, .. } => login_base.clone(),
+        }
+    }
+}
+
+#[allow(clippy::expect_used)]
+fn fixed(s: &str) -> Url {
+    // The five literals above are valid URLs; a test parses each one.
+    Url::parse(s).expect("built-in environment URL")
+}
+
+fn parse_base(s: &str) -> Result<Url> {
+    let url =
+        Url::parse(s.trim()).map_err(|e| Error::config(format!("invalid base URL {s:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(Error::config(format!(
+            "base URL {s:?} must be http(s)://host[:port]"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!(
+            "base URL {s:?} must not carry a query or fragment"
+        )));
+    }
+    Ok(url)
+}
+
+/// Timeouts and identification of the HTTP layer.
+#[derive(Clone, Debug)]
+pub(crate) struct HttpConfig {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub user_agent: String,
+    pub sdk_language: String,
+}
+
+/// Builds a [`Client`]. Obtain one with [`Client::builder`].
+pub struct ClientBuilder {
+    environment: Environment,
+    credentials: Option<Credentials>,
+    store: Option<Arc<dyn TokenStore>>,
+    company_id: Option<u64>,
+    api_version: String,
+    user_agent: Option<String>,
+    sdk_language: String,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    refresh_skew: Duration,
+    retry: RetryConfig,
+    rate_limit: RateLimitConfig,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            environment: Environment::Production,
+            credentials: None,
+            store: None,
+            company_id: None,
+            api_version: "v1.0".into(),
+            user_agent: None,
+            sdk_language: "rust".into(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            refresh_skew: Duration::from_secs(300),
+            retry: RetryConfig::default(),
+            rate_limit: RateLimitConfig::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Where to connect (default: production).
+    pub fn environment(mut self, env: Environment) -> Self {
+        self.environment = env;
+        self
+    }
+
+    /// How to authenticate.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// A fixed access token (no refresh): a personal token, or one you manage yourself.
+    pub fn access_token(self, token: impl Into<String>) -> Self {
+        self.credentials(Credentials::AccessToken(SecretString::from(token.into())))
+    }
+
+    /// A service account: the client-credentials grant, fetched again at expiry.
+    pub fn client_credentials(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials(Credentials::ClientCredentials(AppCredentials::new(
+            client_id,
+            client_secret,
+        )))
+    }
+
+    /// A user's refresh token given at start. If the token store already holds a token set,
+    /// the stored set wins (it is newer: refresh tokens rotate).
+    pub fn refresh_token(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
+        self.credentials(Credentials::RefreshToken {
+            app: AppCredentials::new(client_id, client_secret),
+            refresh_token: SecretString::from(refresh_token.into()),
+        })
+    }
+
+    /// A user's full token set (e.g. from an authorization-code exchange).
+    pub fn tokens(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        tokens: TokenSet,
+    ) -> Self {
+        self.credentials(Credentials::Tokens {
+            app: AppCredentials::new(client_id, client_secret),
+            tokens,
+        })
+    }
+
+    /// Tokens that live only in the store (after `procore login`, or another process's login).
+    pub fn stored_tokens(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials(Credentials::Stored(AppCredentials::new(
+            client_id,
+            client_secret,
+        )))
+    }
+
+    /// Where the token set is kept and shared (default: memory).
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The company sent as `Procore-Company-Id` when a call does not name one.
+    pub fn company_id(mut self, id: u64) -> Self {
+        self.company_id = Some(id);
+        self
+    }
+
+    /// The API version for relative paths (default `v1.0`).
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = version.into();
+        self
+    }
+
+    /// Your application's name, put before the SDK's in `User-Agent`.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+
+    /// The language reported in `Procore-Sdk-Language` (bindings set their own).
+    pub fn sdk_language(mut self, lang: impl Into<String>) -> Self {
+        self.sdk_language = lang.into();
+        self
+    }
+
+    /// How long to wait for a TCP/TLS connection (default 10 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// How long one attempt may take, answer included (default 60 s).
+    pub fn request_timeout(mut self, d: Duration) -> Self {
+        self.request_timeout = d;
+        self
+    }
+
+    /// Refresh this long before expiry (default 5 minutes; never more than a quarter of the
+    /// token's lifetime; jittered).
+    pub fn refresh_skew(mut self, d: Duration) -> Self {
+        self.refresh_skew = d;
+        self
+    }
+
+    /// Retry policy (attempts, backoff, deadline).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Rate-limit pacing policy.
+    pub fn rate_limit(mut self, rate_limit: RateLimitConfig) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// Checks the configuration and builds the client. Builds no connection yet.
+    pub fn build(self) -> Result<Client> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::config(
+                "no credentials: set an access token, client credentials or a refresh token",
+            )
+        })?;
+        validate_version(&self.api_version)?;
+        if self.company_id == Some(0) {
+            return Err(Error::config("company id must be a positive integer"));
+        }
+        let user_agent = match &self.user_agent {
+            Some(app) => format!("{app} procore-sdk-{}/{SDK_VERSION}", self.sdk_language),
+            None => format!("procore-sdk-{}/{SDK_VERSION}", self.sdk_language),
+        };
+        let http_config = HttpConfig {
+            connect_timeout: self.connect_timeout,
+            request_timeout: self.request_timeout,
+            user_agent,
+            sdk_language: self.sdk_language,
+        };
+        let http = crate::dispatch::build_http(&http_config)?;
+        let store = self
+            .store
+            .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()) as Arc<dyn TokenStore>);
+        let tokens = TokenManager::new(
+            credentials,
+            store,
+            http.clone(),
+            self.environment.login_base(),
+            self.refresh_skew,
+        )?;
+        let api_base = self.environment.api_base();
+        Ok(Client::from_inner(ClientInner {
+            environment: self.environment,
+            api_base,
+            api_version: self.api_version,
+            company_id: self.company_id,
+            http,
+            http_config,
+            tokens,
+            limiter: Limiter::new(self.rate_limit),
+            retry: self.retry,
+        }))
+    }
+}
+
+pub(crate) fn validate_version(v: &str) -> Result<()> {
+    let ok = v.starts_with('v')
+        && v.len() > 1
+        && v[1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+        && !v.ends_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::config(format!(
+            "invalid API version {v:?}: expected e.g. v1.0, v1.1, v2.0"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_match_the_wire_facts() {
+        let cases = [
+            (
+                Environment::Production,
+                "https://api.procore.com/",
+                "https://login.procore.com/",
+            ),
+            (
+                Environment::Sandbox,
+                "https://sandbox.procore.com/",
+                "https://login-sandbox.procore.com/",
+            ),
+            (
+                Environment::MonthlySandbox,
+                "https://api-monthly.procore.com/",
+                "https://login-sandbox-monthly.procore.com/",
+            ),
+            (
+                Environment::Federal,
+                "https://api.procoregov.com/",
+                "https://login.procoregov.com/",
+            ),
+        ];
+        for (env, api, login) in cases {
+            assert_eq!(env.api_base().as_str(), api);
+            assert_eq!(env.login_base().as_str(), login);
+        }
+    }
+
+    #[test]
+    fn names_and_custom_urls() {
+        assert_eq!(
+            Environment::from_name("monthly_sandbox").unwrap(),
+            Environment::MonthlySandbox
+        );
+        assert_eq!(
+            Environment::from_name("Sandbox").unwrap(),
+            Environment::Sandbox
+        );
+        assert_eq!(Environment::from_name("mars").unwrap_err().code(), "config");
+        assert!(Environment::local("http://127.0.0.1:8080").is_ok());
+        assert_eq!(Environment::local("ftp://x").unwrap_err().code(), "config");
+        assert_eq!(
+            Environment::local("not a url").unwrap_err().code(),
+            "config"
+        );
+    }
+
+    #[test]
+    fn versions() {
+        for ok in ["v1.0", "v1.1", "v2.0", "v2"] {
+            assert!(validate_version(ok).is_ok(), "{ok}");
+        }
+        for bad in ["1.0", "v", "v1.", "v1.0/../x", ""] {
+            assert!(validate_version(bad).is_err(), "{bad}");
+        }
+    }
+}

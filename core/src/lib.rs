@@ -1,0 +1,43 @@
+//! # procore
+//!
+//! The Procore REST API, done right once: OAuth token rotation that never double-refreshes,
+//! pacing from both rate-limit windows, retries that are safe for the method, the
+//! `Procore-Company-Id` header on every call, and pagination that keeps memory flat.
+//!
+//! ```no_run
+//! # async fn demo() -> procore::Result<()> {
+//! use procore::{Client, Environment};
+//! let client = Client::builder()
+//!     .environment(Environment::Sandbox)
+//!     .access_token("...")
+//!     .company_id(8089)
+//!     .build()?;
+//! let me: serde_json::Value = client.get("/rest/v1.0/me").send().await?.json()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Layout (design.md): [`config`] (environments, builder), [`auth`] (grants, rotation),
+//! [`store`] (token stores), [`limit`] (pacing), [`retry`] (what is retried), `dispatch`
+//! (the pipeline), [`paginate`], [`error`].
+
+pub mod auth;
+mod client;
+pub mod config;
+mod dispatch;
+pub mod error;
+pub mod limit;
+pub mod paginate;
+mod response;
+pub mod retry;
+pub mod store;
+
+pub use auth::{AppCredentials, AuthorizationRequest, Credentials, OAuthClient, TokenSet};
+pub use client::{Client, CompanyChoice, RequestBuilder, RequestSpec};
+pub use config::{ClientBuilder, Environment, SDK_VERSION};
+pub use error::{ApiError, Error, Result, ValidationErrors};
+pub use http::Method;
+pub use limit::{RateLimitConfig, RateLimitSnapshot};
+pub use paginate::{Page, PageCursor, Paginator};
+pub use response::Response;
+pub use retry::RetryConfig;
+pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};

@@ -1,0 +1,334 @@
+//! Page walking for v1 collections (JSON arrays, `page`/`per_page`, `Link` and `Total`
+//! headers) and v2 collections (`{"data": [...]}` envelopes, same headers).
+//!
+//! One page is held at a time, so memory stays flat however many pages pass. The next page
+//! comes from `Link: <...>; rel="next"` when the server sends it (checked to be on the API
+//! host), otherwise from `Total` (page + 1 while fewer than `Total` items were seen). A
+//! collection with neither header is one page.
+
+use std::collections::VecDeque;
+
+use futures::stream::{self, Stream};
+use http::Method;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::client::{Client, CompanyChoice, RequestSpec};
+use crate::error::Result;
+use crate::limit::RateLimitSnapshot;
+
+/// The largest `per_page` sent for v1 collections (Procore's documented maximum is 2000;
+/// endpoints vary).
+pub const MAX_PER_PAGE_V1: u32 = 1000;
+
+/// Configures a walk over a collection. From [`Client::paginate`].
+pub struct Paginator {
+    client: Client,
+    spec: RequestSpec,
+    per_page: Option<u32>,
+    max_items: Option<u64>,
+}
+
+/// One page of a collection.
+#[derive(Clone, Debug)]
+pub struct Page<T = Value> {
+    /// The page's items, in server order.
+    pub items: Vec<T>,
+    /// The 1-based page number.
+    pub number: u32,
+    /// `Total` header: items in the whole collection, if the server said.
+    pub total: Option<u64>,
+    /// `Per-Page` header, if the server said.
+    pub per_page: Option<u32>,
+    /// True when another page follows.
+    pub has_next: bool,
+    /// The rate-limit window this page's answer reported.
+    pub rate_limit: Option<RateLimitSnapshot>,
+    /// `X-Request-Id` of this page's answer.
+    pub request_id: Option<String>,
+}
+
+impl Paginator {
+    pub(crate) fn new(client: Client, spec: RequestSpec) -> Self {
+        Paginator {
+            client,
+            spec,
+            per_page: None,
+            max_items: None,
+        }
+    }
+
+    /// Adds `key=value` to every page's query.
+    pub fn query(mut self, key: &str, value: impl std::fmt::Display) -> Self {
+        self.spec.query.push((key.to_owned(), value.to_string()));
+        self
+    }
+
+    /// Adds the query pairs of a prepared request.
+    pub fn query_pairs(mut self, pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.spec.query.extend(pairs);
+        self
+    }
+
+    /// Adds `filters[name]=value`.
+    pub fn filter(self, name: &str, value: impl std::fmt::Display) -> Self {
+        let key = format!("filters[{name}]");
+        self.query(&key, value)
+    }
+
+    /// Items per page requested from the server.
+    pub fn per_page(mut self, n: u32) -> Self {
+        self.per_page = Some(n.max(1));
+        self
+    }
+
+    /// Stops after this many items in all.
+    pub fn max_items(mut self, n: u64) -> Self {
+        self.max_items = Some(n);
+        self
+    }
+
+    /// The company header for every page.
+    pub fn company_id(mut self, id: u64) -> Self {
+        self.spec.company = CompanyChoice::Id(id);
+        self
+    }
+
+    /// The API version for a relative path.
+    pub fn version(mut self, v: &str) -> Self {
+        self.spec.version = Some(v.to_owned());
+        self
+    }
+
+    /// A cursor that fetches one page per call (what the bindings wrap).
+    pub fn into_cursor(self) -> PageCursor {
+        let mut spec = self.spec;
+        spec.method = Method::GET;
+        let has_page = spec.query.iter().any(|(k, _)| k == "page");
+        let start_page = spec
+            .query
+            .iter()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        if let Some(n) = self.per_page {
+            spec.query.retain(|(k, _)| k != "per_page");
+            spec.query
+                .push(("per_page".into(), n.min(MAX_PER_PAGE_V1).to_string()));
+        }
+        if !has_page {
+            spec.query.push(("page".into(), "1".into()));
+        }
+        PageCursor {
+            client: self.client,
+            spec,
+            next: Some(Next::Page(start_page)),
+            seen: 0,
+            max_items: self.max_items,
+        }
+    }
+
+    /// The collection as a stream of pages.
+    pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send {
+        let cursor = self.into_cursor();
+        stream::try_unfold(cursor, |mut c| async move {
+            Ok(c.next_page().await?.map(|page| (page, c)))
+        })
+    }
+
+    /// The collection as a stream of JSON items.
+    pub fn items(self) -> impl Stream<Item = Result<Value>> + Send {
+        self.items_as::<Value>()
+    }
+
+    /// The collection as a stream of items decoded as `T`.
+    pub fn items_as<T: DeserializeOwned + Send + 'static>(
+        self,
+    ) -> impl Stream<Item = Result<T>> + Send {
+        let cursor = self.into_cursor();
+        let state = (cursor, VecDeque::<T>::new(), false);
+        stream::try_unfold(state, |(mut cursor, mut buf, mut done)| async move {
+            loop {
+                if let Some(item) = buf.pop_front() {
+                    return Ok(Some((item, (cursor, buf, done))));
+                }
+                if done {
+                    return Ok(None);
+                }
+                match cursor.next_page_as::<T>().await? {
+                    Some(page) => buf.extend(page.items),
+                    None => done = true,
+                }
+            }
+        })
+    }
+}
+
+enum Next {
+    Page(u32),
+    Url(String, u32),
+}
+
+/// Fetches a collection one page per call. Holds no item between calls.
+pub struct PageCursor {
+    client: Client,
+    spec: RequestSpec,
+    next: Option<Next>,
+    seen: u64,
+    max_items: Option<u64>,
+}
+
+impl PageCursor {
+    /// True when no page is left.
+    pub fn is_done(&self) -> bool {
+        self.next.is_none()
+    }
+
+    /// The next page, or `None` at the end.
+    pub async fn next_page(&mut self) -> Result<Option<Page>> {
+        self.next_page_as::<Value>().await
+    }
+
+    /// The next page with items decoded as `T`.
+    pub async fn next_page_as<T: DeserializeOwned>(&mut self) -> Result<Option<Page<T>>> {
+        let Some(next) = self.next.take() else {
+            return Ok(None);
+        };
+        if let Some(max) = self.max_items {
+            if self.seen >= max {
+                return Ok(None);
+            }
+        }
+        let (spec, number) = match next {
+            Next::Page(n) => {
+                let mut spec = self.spec.clone();
+                for (k, v) in spec.query.iter_mut() {
+                    if k == "page" {
+                        *v = n.to_string();
+                    }
+                }
+                (spec, n)
+            }
+            Next::Url(url, n) => {
+                let mut spec = self.spec.clone();
+                spec.path = url;
+                spec.query.clear();
+                (spec, n)
+            }
+        };
+        let resp = match self.client.send(&spec).await {
+            Ok(r) => r,
+            Err(e) => {
+                // Leave the cursor where it was so the caller may try the page again.
+                self.next = Some(match spec.query.is_empty() {
+                    true => Next::Url(spec.path, number),
+                    false => Next::Page(number),
+                });
+                return Err(e);
+            }
+        };
+        let envelope: Envelope<T> = resp.json()?;
+        let mut items = match envelope {
+            Envelope::V1(items) => items,
+            Envelope::V2 { data } => data,
+        };
+        let total = resp
+            .header("total")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let per_page = resp
+            .header("per-page")
+            .and_then(|v| v.trim().parse::<u32>().ok());
+        let fetched = items.len() as u64;
+        if let Some(max) = self.max_items {
+            let allowed = max.saturating_sub(self.seen);
+            items.truncate(usize::try_from(allowed).unwrap_or(usize::MAX));
+        }
+        self.seen += items.len() as u64;
+        let link_next = resp.header("link").and_then(|l| link_rel(l, "next"));
+        let reached_max = self.max_items.map(|m| self.seen >= m).unwrap_or(false);
+        self.next = if reached_max || fetched == 0 {
+            None
+        } else if let Some(url) = link_next {
+            Some(Next::Url(url, number + 1))
+        } else if resp.header("link").is_some() {
+            None // a Link header without rel="next": this is the last page
+        } else {
+            match total {
+                Some(t) if self.seen < t => Some(Next::Page(number + 1)),
+                _ => None,
+            }
+        };
+        Ok(Some(Page {
+            items,
+            number,
+            total,
+            per_page,
+            has_next: self.next.is_some(),
+            rate_limit: resp.rate_limit().copied(),
+            request_id: resp.request_id().map(str::to_owned),
+        }))
+    }
+}
+
+/// A v1 page is a JSON array; a v2 page is `{"data": [...]}`.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Envelope<T> {
+    V1(Vec<T>),
+    V2 { data: Vec<T> },
+}
+
+/// The URL of the link with relation `rel` in a `Link` header (RFC 8288), if any.
+pub fn link_rel(header: &str, rel: &str) -> Option<String> {
+    let mut rest = header;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let end = after.find('>')?;
+        let url = &after[..end];
+        let params_and_more = &after[end + 1..];
+        // Parameters run until the next link (a ',' followed by '<').
+        let params_end = params_and_more
+            .find(",")
+            .filter(|i| params_and_more[i + 1..].trim_start().starts_with('<'))
+            .unwrap_or(params_and_more.len());
+        let params = &params_and_more[..params_end];
+        let matches = params.split(';').any(|p| {
+            let p = p.trim();
+            let Some(v) = p.strip_prefix("rel=") else {
+                return false;
+            };
+            v.trim_matches('"')
+                .split_ascii_whitespace()
+                .any(|r| r.eq_ignore_ascii_case(rel))
+        });
+        if matches {
+            return Some(url.to_owned());
+        }
+        rest = &params_and_more[params_end..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_header_parsing() {
+        let h = r#"<https://api.procore.com/rest/v1.0/projects?page=1&per_page=100>; rel="first", <https://api.procore.com/rest/v1.0/projects?page=3&per_page=100>; rel="next", <https://api.procore.com/rest/v1.0/projects?page=25&per_page=100>; rel="last""#;
+        assert_eq!(
+            link_rel(h, "next").as_deref(),
+            Some("https://api.procore.com/rest/v1.0/projects?page=3&per_page=100")
+        );
+        assert!(link_rel(h, "last").unwrap().contains("page=25"));
+        assert_eq!(link_rel(h, "prev"), None);
+        assert_eq!(link_rel("", "next"), None);
+        assert_eq!(link_rel("garbage <unterminated", "next"), None);
+        // Commas inside a URL do not split links.
+        let h = r#"<https://x/p?ids=1,2&page=2>; rel=next"#;
+        assert_eq!(
+            link_rel(h, "next").as_deref(),
+            Some("https://x/p?ids=1,2&page=2")
+        );
+    }
+}

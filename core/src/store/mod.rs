@@ -1,0 +1,45 @@
+//! Where token sets live between calls and between processes.
+//!
+//! A store is read again under its lock before every refresh (never trust an in-memory copy
+//! of a single-use refresh token), and written before a new access token is used.
+
+mod file;
+mod memory;
+
+pub use file::FileTokenStore;
+pub use memory::MemoryTokenStore;
+
+use async_trait::async_trait;
+
+use crate::auth::TokenSet;
+use crate::error::Result;
+
+/// A held cross-process lock. Dropping it must release it too (as a fallback), but the SDK
+/// always calls [`StoreLock::release`].
+#[async_trait]
+pub trait StoreLock: Send {
+    /// Releases the lock.
+    async fn release(self: Box<Self>) -> Result<()>;
+}
+
+/// Keeps one token set. Implement it to keep tokens in a keychain, a database, a secret
+/// manager. Every method may be called from any thread.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    /// The stored set, or `None` when empty. A set that exists but cannot be read is an
+    /// error ([`crate::Error::Store`]), never `None`: an empty answer would make the SDK think
+    /// no one holds tokens.
+    async fn load(&self) -> Result<Option<TokenSet>>;
+
+    /// Replaces the stored set, durably and atomically (never half-written).
+    async fn save(&self, tokens: &TokenSet) -> Result<()>;
+
+    /// Removes the stored set (logout).
+    async fn clear(&self) -> Result<()>;
+
+    /// Takes a lock that excludes other processes sharing this store while they refresh.
+    /// `None` means the store offers no lock (fine when one process uses it).
+    async fn lock(&self) -> Result<Option<Box<dyn StoreLock>>> {
+        Ok(None)
+    }
+}

@@ -1,1 +1,279 @@
-fn main() {}
+//! `procore`: the SDK's command line.
+//!
+//! - `procore demo`: the SDK's main job against the embedded simulator (no credentials).
+//! - `procore get PATH`: a GET against any environment, printing JSON.
+//! - `procore login` / `procore token info` / `procore logout`: authorization-code login with
+//!   a loopback redirect and PKCE; tokens kept in a file store in the user's config dir.
+
+mod demo;
+mod login;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use futures::StreamExt;
+use procore::{Client, Environment, FileTokenStore};
+
+#[derive(Parser)]
+#[command(
+    name = "procore",
+    version,
+    about = "The Procore API from the command line"
+)]
+struct Cli {
+    /// Log level for the SDK's own events (error, warn, info, debug, trace). Tokens are never logged.
+    #[arg(long, global = true, env = "PROCORE_LOG")]
+    log: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the SDK's main job against the local simulator and check every step.
+    Demo,
+    /// GET a path and print the JSON answer.
+    Get(GetArgs),
+    /// Log in with the authorization-code grant (loopback redirect, PKCE).
+    Login(login::LoginArgs),
+    /// Token commands.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Revoke the stored tokens at Procore, then delete them.
+    Logout(EnvArgs),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Show what Procore says about the current access token.
+    Info(EnvArgs),
+}
+
+/// Where to connect and which app to use.
+#[derive(Args, Clone, Debug)]
+pub struct EnvArgs {
+    /// production, sandbox, monthly_sandbox or federal.
+    #[arg(long = "env", env = "PROCORE_ENV", default_value = "production")]
+    pub environment: String,
+    /// A custom API base URL (overrides --env).
+    #[arg(long, env = "PROCORE_API_BASE")]
+    pub api_base: Option<String>,
+    /// A custom login base URL (defaults to --api-base).
+    #[arg(long, env = "PROCORE_LOGIN_BASE")]
+    pub login_base: Option<String>,
+    /// The OAuth app's client id.
+    #[arg(long, env = "PROCORE_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// The OAuth app's client secret.
+    #[arg(long, env = "PROCORE_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+    /// The token file (default: the user's config dir).
+    #[arg(long, env = "PROCORE_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+impl EnvArgs {
+    pub fn environment(&self) -> procore::Result<Environment> {
+        match &self.api_base {
+            Some(api) => Environment::custom(api, self.login_base.as_deref().unwrap_or(api)),
+            None => Environment::from_name(&self.environment),
+        }
+    }
+
+    pub fn app(&self) -> Result<(String, String), String> {
+        match (&self.client_id, &self.client_secret) {
+            (Some(id), Some(secret)) => Ok((id.clone(), secret.clone())),
+            _ => Err("set --client-id and --client-secret (or PROCORE_CLIENT_ID / PROCORE_CLIENT_SECRET)".into()),
+        }
+    }
+
+    /// The token file: `--token-file`, or `<config dir>/procore/tokens-<environment>.json`.
+    pub fn token_file(&self) -> PathBuf {
+        if let Some(p) = &self.token_file {
+            return p.clone();
+        }
+        let name = match &self.api_base {
+            Some(api) => {
+                let safe: String = api
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                format!("tokens-custom-{safe}.json")
+            }
+            None => format!("tokens-{}.json", self.environment.to_ascii_lowercase()),
+        };
+        dirs::config_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("procore")
+            .join(name)
+    }
+
+    /// A client from `PROCORE_ACCESS_TOKEN`, or else from the stored login.
+    pub fn client(&self, company: Option<u64>, version: Option<&str>) -> Result<Client, String> {
+        let mut b = Client::builder()
+            .environment(self.environment().map_err(|e| e.to_string())?)
+            .user_agent("procore-cli");
+        if let Some(c) = company {
+            b = b.company_id(c);
+        }
+        if let Some(v) = version {
+            b = b.api_version(v);
+        }
+        b = match std::env::var("PROCORE_ACCESS_TOKEN") {
+            Ok(t) if !t.is_empty() => b.access_token(t),
+            _ => {
+                let (id, secret) = self
+                    .app()
+                    .map_err(|e| format!("no PROCORE_ACCESS_TOKEN and no stored login: {e}"))?;
+                b.stored_tokens(id, secret)
+                    .token_store(Arc::new(FileTokenStore::new(self.token_file())))
+            }
+        };
+        b.build().map_err(|e| e.to_string())
+    }
+}
+
+#[derive(Args)]
+struct GetArgs {
+    /// `/rest/v1.0/projects`, or a path relative to the API version (`projects`).
+    path: String,
+    /// Query parameters, `key=value` (repeatable; `filters[active]=true` works).
+    #[arg(short, long = "query", value_name = "KEY=VALUE")]
+    query: Vec<String>,
+    /// The company id sent as Procore-Company-Id.
+    #[arg(long = "company", env = "PROCORE_COMPANY_ID")]
+    company: Option<u64>,
+    /// The API version for relative paths (default v1.0).
+    #[arg(long)]
+    version: Option<String>,
+    /// Walk every page; print one JSON object per line.
+    #[arg(long)]
+    all: bool,
+    #[command(flatten)]
+    env: EnvArgs,
+}
+
+async fn get(args: GetArgs) -> Result<(), String> {
+    let client = args.env.client(args.company, args.version.as_deref())?;
+    let mut pairs = Vec::new();
+    for q in &args.query {
+        let (k, v) = q
+            .split_once('=')
+            .ok_or_else(|| format!("--query {q:?} is not KEY=VALUE"))?;
+        pairs.push((k.to_owned(), v.to_owned()));
+    }
+    if args.all {
+        let mut items = client.paginate(&args.path).query_pairs(pairs).items();
+        let mut out = std::io::stdout().lock();
+        while let Some(item) = items.next().await {
+            let item = item.map_err(|e| format!("{} ({})", e, e.code()))?;
+            use std::io::Write;
+            writeln!(out, "{item}").map_err(|e| e.to_string())?;
+        }
+        return Ok(());
+    }
+    let mut req = client.get(&args.path);
+    for (k, v) in pairs {
+        req = req.query(&k, v);
+    }
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| format!("{} ({})", e, e.code()))?;
+    let body: serde_json::Value = resp.json().map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&body).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+async fn token_info(env: EnvArgs) -> Result<(), String> {
+    let client = env.client(None, None)?;
+    let info = client
+        .token_info()
+        .await
+        .map_err(|e| format!("{} ({})", e, e.code()))?;
+    if let Some(t) = client.tokens().current_tokens() {
+        if let Some(exp) = t.expires_at {
+            let left = exp
+                .duration_since(std::time::SystemTime::now())
+                .unwrap_or_default();
+            eprintln!(
+                "access token version {} expires in {} s",
+                t.version,
+                left.as_secs()
+            );
+        }
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&info).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+async fn logout(env: EnvArgs) -> Result<(), String> {
+    let (id, secret) = env.app()?;
+    let path = env.token_file();
+    let client = Client::builder()
+        .environment(env.environment().map_err(|e| e.to_string())?)
+        .stored_tokens(id, secret)
+        .token_store(Arc::new(FileTokenStore::new(&path)))
+        .build()
+        .map_err(|e| e.to_string())?;
+    client
+        .revoke()
+        .await
+        .map_err(|e| format!("{} ({})", e, e.code()))?;
+    println!("logged out: tokens revoked and {} deleted", path.display());
+    Ok(())
+}
+
+fn init_logging(level: Option<&str>) {
+    let filter = match level {
+        Some(l) => format!("procore={l}"),
+        None => "procore=warn".into(),
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log.as_deref());
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("procore: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        match cli.command {
+            Command::Demo => demo::run().await,
+            Command::Get(args) => get(args).await,
+            Command::Login(args) => login::run(args).await,
+            Command::Token {
+                command: TokenCommand::Info(env),
+            } => token_info(env).await,
+            Command::Logout(env) => logout(env).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("procore: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

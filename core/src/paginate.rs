@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 
-use futures::stream::{self, Stream};
+use futures::stream::{self, BoxStream, StreamExt};
 use http::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -129,22 +129,21 @@ impl Paginator {
     }
 
     /// The collection as a stream of pages.
-    pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send {
+    pub fn pages(self) -> BoxStream<'static, Result<Page>> {
         let cursor = self.into_cursor();
         stream::try_unfold(cursor, |mut c| async move {
             Ok(c.next_page().await?.map(|page| (page, c)))
         })
+        .boxed()
     }
 
     /// The collection as a stream of JSON items.
-    pub fn items(self) -> impl Stream<Item = Result<Value>> + Send {
+    pub fn items(self) -> BoxStream<'static, Result<Value>> {
         self.items_as::<Value>()
     }
 
     /// The collection as a stream of items decoded as `T`.
-    pub fn items_as<T: DeserializeOwned + Send + 'static>(
-        self,
-    ) -> impl Stream<Item = Result<T>> + Send {
+    pub fn items_as<T: DeserializeOwned + Send + 'static>(self) -> BoxStream<'static, Result<T>> {
         let cursor = self.into_cursor();
         let state = (cursor, VecDeque::<T>::new(), false);
         stream::try_unfold(state, |(mut cursor, mut buf, mut done)| async move {
@@ -161,6 +160,7 @@ impl Paginator {
                 }
             }
         })
+        .boxed()
     }
 }
 

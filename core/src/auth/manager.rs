@@ -286,7 +286,7 @@ impl TokenManager {
                 // Another process (or a new login) may have stored a fresh set since.
                 let stored = self.inner.store.load().await?;
                 match (stored, &current) {
-                    (Some(s), Some(c)) if !s.same_set_as(&c.set) => Ok(self.adopt(s)),
+                    (Some(s), Some(c)) if !s.same_set(&c.set) => Ok(self.adopt(s)),
                     (Some(s), None) => Ok(self.adopt(s)),
                     _ => Err(Error::ReauthorizationRequired { reason }),
                 }
@@ -335,7 +335,7 @@ impl TokenManager {
                 ),
             },
             Some(Credentials::Tokens { tokens, .. }) => match store.load().await? {
-                Some(s) if s.version >= tokens.version && !s.same_set_as(&tokens) => s,
+                Some(s) if s.version >= tokens.version && !s.same_set(&tokens) => s,
                 _ => {
                     store.save(&tokens).await?;
                     tokens
@@ -406,7 +406,7 @@ impl TokenManager {
         let mut base = current.set.clone();
         // Never trust the in-memory copy of a single-use refresh token: read the store again.
         if let Some(stored) = self.inner.store.load().await? {
-            if !stored.same_set_as(&base) && stored.version >= base.version {
+            if !stored.same_set(&base) && stored.version >= base.version {
                 let replaced_token = stored.access_token() != base.access_token();
                 let adopted = self.adopt(stored.clone());
                 tracing::debug!(

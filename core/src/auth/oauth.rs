@@ -444,8 +444,8 @@ mod tests {
     fn pkce_matches_rfc7636_example() {
         // RFC 7636, appendix B.
         assert_eq!(
-            pkce_challenge("dBjftJeZ4CVP-mJ0kBGPgXRLgpUOZxEjrpFbgQSG6Ko"),
-            "E9Melhoa2OwvFx9MJ2TvO9D9y7gC6ZS-pNRndVEUe-M"
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 

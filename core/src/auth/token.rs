@@ -69,8 +69,8 @@ impl TokenSet {
         self
     }
 
-    /// True when `other` is a different set (another rotation) than `self`.
-    pub(crate) fn same_set_as(&self, other: &TokenSet) -> bool {
+    /// True when `other` is the same set (same tokens, same version) as `self`.
+    pub fn same_set(&self, other: &TokenSet) -> bool {
         self.version == other.version
             && self.access_token() == other.access_token()
             && self.refresh_token() == other.refresh_token()
@@ -253,7 +253,7 @@ mod tests {
         )
         .with_version(7);
         let back = TokenSet::from_json(&t.to_json()).unwrap();
-        assert!(back.same_set_as(&t));
+        assert!(back.same_set(&t));
         assert_eq!(back.expires_at, t.expires_at);
     }
 

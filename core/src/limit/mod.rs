@@ -3,8 +3,9 @@
 //! Procore counts requests in two windows (hourly and a 10-second spike window) and reports,
 //! on every response, the window the caller is likelier to hit first. The [`Limiter`] learns
 //! each window it sees (keyed by its limit), remembers the window lengths from consecutive
-//! resets, and spreads the remaining requests over the time left until each window resets,
-//! counting requests still in flight as already spent. After a 429 (or a 503 with
+//! resets, and once less than half of a window is left, spreads the remaining requests over
+//! the time left until it resets, counting requests still in flight as already spent (while
+//! plenty is left, calls go at once: a short script should not crawl). After a 429 (or a 503 with
 //! `Retry-After`) every caller sharing the budget waits until the reset, then resumes with
 //! jitter so that the waiters do not stampede.
 //!
@@ -38,6 +39,9 @@ pub struct RateLimitConfig {
     /// Extra wait past a window's reset before it is taken as renewed, for clock skew
     /// between the server and this machine (default 100 ms).
     pub reset_margin: Duration,
+    /// While more than this fraction of a window's limit is left, calls go at once; below it,
+    /// the rest is spread evenly over the time left (default 0.5). 0 spreads always.
+    pub burst_fraction: f64,
 }
 
 impl Default for RateLimitConfig {
@@ -48,6 +52,7 @@ impl Default for RateLimitConfig {
             initial_window: Some((25, Duration::from_secs(10))),
             resume_jitter: Duration::from_millis(500),
             reset_margin: Duration::from_millis(100),
+            burst_fraction: 0.5,
         }
     }
 }
@@ -218,6 +223,9 @@ impl Limiter {
             if effective == 0 {
                 return Plan::Wait(w.reset);
             }
+            if effective as f64 > w.limit as f64 * self.config.burst_fraction {
+                continue; // plenty left: no need to spread yet
+            }
             let left = w.reset.saturating_duration_since(now);
             interval = interval.max(left / u32::try_from(effective).unwrap_or(u32::MAX));
         }
@@ -370,7 +378,7 @@ mod tests {
             ..Default::default()
         });
         let p = l.acquire().await.unwrap();
-        // 10 left for ~5 s: about one every half second.
+        // 10 of 100 left for ~5 s: about one every half second.
         l.observe(p, Some(&snap(100, 10, 5)), 200, None);
         let start = Instant::now();
         for _ in 0..4 {

@@ -186,7 +186,7 @@ mod tests {
         let t = TokenSet::new("a", Some("r".into()), None).with_version(3);
         store.save(&t).await.unwrap();
         let back = store.load().await.unwrap().unwrap();
-        assert!(back.same_set_as(&t));
+        assert!(back.same_set(&t));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -1,0 +1,143 @@
+//! Many processes sharing one `FileTokenStore`: one refresh among all of them, and a process
+//! killed with SIGKILL mid-refresh never leaves a torn token file.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
+
+use procore::{FileTokenStore, TokenSet, TokenStore};
+use procore_simulator::{Fault, Simulator, SimulatorConfig};
+
+const WORKER: &str = env!("CARGO_BIN_EXE_token-worker");
+
+async fn sim() -> Simulator {
+    Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_at_expiry_refresh_once() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.json");
+    let issued = sim.issue_tokens(Some(Duration::from_secs(3600)));
+    let expired = TokenSet::new(
+        issued.access_token,
+        issued.refresh_token,
+        Some(SystemTime::now() - Duration::from_secs(1)),
+    );
+    FileTokenStore::new(&path).save(&expired).await.unwrap();
+
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(WORKER)
+                .args(["calls", &sim.base_url(), path.to_str().unwrap(), "50"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs = tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    for out in &outputs {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "worker failed: {stdout} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(stdout.trim(), "ok=50 failed=0");
+    }
+    let c = sim.counters();
+    assert_eq!(
+        c.token_calls.refresh_token, 1,
+        "exactly one refresh among 8 processes"
+    );
+    assert_eq!(c.route("GET /rest/v1.0/me"), 400);
+    // The store ends with the newest set, and that set works.
+    let stored = FileTokenStore::new(&path).load().await.unwrap().unwrap();
+    assert_eq!(stored.version, 1);
+    assert_ne!(stored.refresh_token(), expired.refresh_token());
+    let me = reqwest_get_me(&sim.base_url(), stored.access_token()).await;
+    assert_eq!(me, 200);
+}
+
+async fn reqwest_get_me(base: &str, token: &str) -> u16 {
+    let client = procore::Client::builder()
+        .environment(procore::Environment::local(base).unwrap())
+        .access_token(token)
+        .build()
+        .unwrap();
+    client
+        .get("me")
+        .send()
+        .await
+        .map(|r| r.status())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_refresh_never_tears_the_file() {
+    let sim = sim().await;
+    // A slow token endpoint keeps the worker inside the refresh most of the time.
+    sim.add_fault(Fault::latency(Duration::from_millis(15), None).with_path_prefix("/oauth/token"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.json");
+    let store = FileTokenStore::new(&path);
+    let mut kills = 0;
+    let mut last_version = 0;
+    for round in 0..10u64 {
+        // Seed a fresh, valid set (a kill between rotation and save may leave a burned one).
+        let issued = sim.issue_tokens(None);
+        let seeded = TokenSet::new(
+            issued.access_token,
+            issued.refresh_token,
+            Some(SystemTime::now() + Duration::from_secs(3600)),
+        )
+        .with_version(last_version + 1);
+        store.save(&seeded).await.unwrap();
+        let mut child = Command::new(WORKER)
+            .args(["rotate", &sim.base_url(), path.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        // Wait for the first completed rotation, then kill at a varying moment of a later one.
+        let waited = tokio::task::spawn_blocking(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            lines.next().map(|l| l.is_ok()).unwrap_or(false)
+        })
+        .await
+        .unwrap();
+        assert!(waited, "round {round}: the worker rotated at least once");
+        tokio::time::sleep(Duration::from_millis(3 + (round * 7) % 40)).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        kills += 1;
+
+        let text = std::fs::read_to_string(&path).unwrap();
+        let set = TokenSet::from_json(&text)
+            .unwrap_or_else(|e| panic!("round {round}: torn token file: {e}"));
+        assert!(
+            set.version > seeded.version,
+            "round {round}: the worker had saved a rotation"
+        );
+        assert!(!set.access_token().is_empty());
+        last_version = set.version;
+    }
+    assert_eq!(kills, 10);
+    // Whatever temp files killed writers left, none was renamed over the token file half
+    // written: every round above parsed a complete set.
+    let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+    println!("{kills} kills, {leftovers} files in the store directory");
+}

@@ -124,7 +124,7 @@ pub async fn run() -> Result<(), String> {
                 if let Some(id) = p["id"].as_u64() {
                     ids.insert(id);
                 }
-                if count % 500 == 0 {
+                if count.is_multiple_of(500) {
                     progress(count, 2500);
                 }
             }

@@ -138,9 +138,9 @@ async fn send_once(
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(b.clone());
     }
-    let resp = req.send().await?;
+    let mut resp = req.send().await?;
     let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
+    let headers = std::mem::take(resp.headers_mut());
     let body = resp.bytes().await?;
     Ok(Answer {
         status,

@@ -297,3 +297,26 @@ async fn max_wait_fails_fast_with_the_retry_time() {
     assert!(start.elapsed() < Duration::from_secs(1));
     assert_eq!(sim.counters().rate_limited, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_assumed_initial_window_is_dropped_at_the_first_answer() {
+    // Before any answer the limiter assumes 25 requests / 10 s and spreads the second half of
+    // it (about 0.8 s apart). A server that reports no limits must release the waiters at its
+    // first answer, not after their spread-out slots.
+    let sim = sim().await; // rate limits off: no X-Rate-Limit headers
+    let client = paced_client(&sim);
+    let calls = (0..50).map(|_| {
+        let c = client.clone();
+        tokio::spawn(async move { c.get("me").send().await.map(|r| r.waited()) })
+    });
+    let waits: Vec<Duration> = futures::future::join_all(calls)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+    let longest = waits.iter().max().copied().unwrap_or_default();
+    assert!(
+        longest < Duration::from_millis(400),
+        "a caller waited {longest:?} for a budget the server never announced"
+    );
+}

@@ -97,6 +97,9 @@ struct State {
 pub struct Limiter {
     config: RateLimitConfig,
     state: Mutex<State>,
+    /// Wakes waiters when what they wait for may have changed (the first answer replaced the
+    /// assumed initial window), so nobody sleeps on a stale plan.
+    changed: tokio::sync::Notify,
 }
 
 /// The right to send one request. Hand it back through [`Limiter::observe`]; dropping it
@@ -145,6 +148,7 @@ impl Limiter {
                 next_slot: now,
                 learned: false,
             }),
+            changed: tokio::sync::Notify::new(),
         }
     }
 
@@ -176,7 +180,11 @@ impl Limiter {
                             });
                         }
                     }
-                    tokio::time::sleep_until(until).await;
+                    let changed = self.changed.notified();
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(until) => {}
+                        _ = changed => {}
+                    }
                 }
             }
         }
@@ -251,9 +259,11 @@ impl Limiter {
         let margin = self.config.reset_margin;
         let mut st = self.lock();
         st.in_flight = st.in_flight.saturating_sub(1);
-        if !st.learned {
+        let first_answer = !st.learned;
+        if first_answer {
             st.learned = true;
             st.windows.clear();
+            st.next_slot = now;
         }
         let to_instant = |unix_reset: SystemTime| -> Instant {
             let ahead = unix_reset
@@ -315,6 +325,10 @@ impl Limiter {
                 status,
                 "rate budget paused"
             );
+        }
+        drop(st);
+        if first_answer {
+            self.changed.notify_waiters();
         }
     }
 

@@ -26,7 +26,7 @@ pub(crate) struct ClientInner {
     #[allow(dead_code)]
     pub http_config: HttpConfig,
     pub tokens: TokenManager,
-    pub limiter: Limiter,
+    pub limiter: Arc<Limiter>,
     pub retry: RetryConfig,
 }
 
@@ -75,7 +75,8 @@ impl Client {
         &self.inner.tokens
     }
 
-    /// The rate limiter shared by this client's calls.
+    /// The rate limiter of this client's budget (shared with every client of the process that
+    /// spends the same budget).
     pub fn limiter(&self) -> &Limiter {
         &self.inner.limiter
     }

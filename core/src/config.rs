@@ -312,6 +312,11 @@ impl ClientBuilder {
             self.refresh_skew,
         )?;
         let api_base = self.environment.api_base();
+        let budget = format!(
+            "{}|{}",
+            api_base.origin().ascii_serialization(),
+            tokens.budget_key()
+        );
         Ok(Client::from_inner(ClientInner {
             environment: self.environment,
             api_base,
@@ -320,7 +325,7 @@ impl ClientBuilder {
             http,
             http_config,
             tokens,
-            limiter: Limiter::new(self.rate_limit),
+            limiter: Limiter::shared(&budget, self.rate_limit),
             retry: self.retry,
         }))
     }

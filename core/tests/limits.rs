@@ -320,3 +320,35 @@ async fn the_assumed_initial_window_is_dropped_at_the_first_answer() {
         "a caller waited {longest:?} for a budget the server never announced"
     );
 }
+
+#[tokio::test]
+async fn clients_spending_one_budget_share_one_limiter() {
+    let sim = sim().await;
+    let a = paced_client(&sim);
+    let b = paced_client(&sim);
+    assert!(
+        std::ptr::eq(a.limiter(), b.limiter()),
+        "same host and token: one budget"
+    );
+    let other = builder(&sim).access_token("another-token").build().unwrap();
+    assert!(
+        !std::ptr::eq(a.limiter(), other.limiter()),
+        "another token: another budget"
+    );
+    let cc1 = builder(&sim)
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .build()
+        .unwrap();
+    let cc2 = builder(&sim)
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .build()
+        .unwrap();
+    assert!(std::ptr::eq(cc1.limiter(), cc2.limiter()));
+    // A 429 seen by one client holds the other too.
+    sim.add_fault(Fault::rate_limit_storm(Duration::from_secs(1)));
+    assert_eq!(
+        a.get("me").max_attempts(1).send().await.unwrap_err().code(),
+        "rate_limited"
+    );
+    assert!(b.limiter().blocked_until().is_some());
+}

@@ -19,6 +19,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secrecy::ExposeSecret;
+use sha2::Digest;
 use url::Url;
 
 use super::oauth::{AppCredentials, GrantFailure, OAuthClient};
@@ -170,6 +171,28 @@ impl TokenManager {
     fn write_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         let mut guard = self.inner.state.write().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
+    }
+
+    /// Which rate budget these credentials spend: the app for OAuth credentials, a digest of
+    /// the token for a static one (never the token itself).
+    pub fn budget_key(&self) -> String {
+        match (&self.inner.oauth, self.inner.kind) {
+            (Some(o), Kind::ClientCredentials) => format!("client-credentials:{}", o.client_id()),
+            (Some(o), _) => format!("user:{}", o.client_id()),
+            (None, _) => {
+                let initial = self.inner.initial.lock().unwrap_or_else(|p| p.into_inner());
+                let token = match &*initial {
+                    Some(Credentials::AccessToken(t)) => t.expose_secret().to_owned(),
+                    _ => self
+                        .current()
+                        .map(|c| c.set.access_token().to_owned())
+                        .unwrap_or_default(),
+                };
+                let digest = sha2::Sha256::digest(token.as_bytes());
+                let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+                format!("token:{hex}")
+            }
+        }
     }
 
     /// The OAuth client of these credentials, if they have an app.

@@ -15,7 +15,8 @@ pub mod headers;
 
 pub use headers::{parse_retry_after, RateLimitSnapshot, MAX_HEADER_WAIT};
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
@@ -124,7 +125,28 @@ enum Plan {
     Wait(Instant),
 }
 
+/// Every live limiter of this process, by budget key, so that two clients spending the same
+/// budget (same API host, same credentials) share one limiter instead of each assuming it owns
+/// the whole budget.
+fn registry() -> &'static Mutex<HashMap<String, Weak<Limiter>>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<Limiter>>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
 impl Limiter {
+    /// The process-wide limiter of the budget `key`, created with `config` if none is alive.
+    /// (The first client's configuration wins for as long as any client holds the budget.)
+    pub fn shared(key: &str, config: RateLimitConfig) -> Arc<Limiter> {
+        let mut map = registry().lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(l) = map.get(key).and_then(Weak::upgrade) {
+            return l;
+        }
+        map.retain(|_, w| w.strong_count() > 0);
+        let l = Arc::new(Limiter::new(config));
+        map.insert(key.to_owned(), Arc::downgrade(&l));
+        l
+    }
+
     pub fn new(config: RateLimitConfig) -> Self {
         let now = Instant::now();
         let windows = config

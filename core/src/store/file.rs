@@ -89,12 +89,37 @@ fn save_sync(path: &Path, dir: &Path, json: &str) -> Result<()> {
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
+        remove_orphaned_temp_files(dir, &file_name);
         Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Removes temp files left by writers that were killed before their rename (their process is
+/// gone). Best effort: only on systems with `/proc`.
+fn remove_orphaned_temp_files(dir: &Path, file_name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{file_name}.tmp-");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn open_private(path: &Path) -> Result<File> {

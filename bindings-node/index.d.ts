@@ -1,0 +1,357 @@
+// Type definitions of the public API (index.js). Hand-written: they describe the layer users see,
+// not the raw addon (whose generated typings come from `npm run build:napi` -> native.d.ts).
+
+/** Every stable error code of the Rust core (`procore::Error::CODES`). */
+export type ErrorCode =
+  | 'unauthorized'
+  | 'reauthorization_required'
+  | 'forbidden'
+  | 'app_not_connected'
+  | 'not_found'
+  | 'validation'
+  | 'bad_request'
+  | 'rate_limited'
+  | 'server'
+  | 'http'
+  | 'timeout'
+  | 'network'
+  | 'config'
+  | 'decode'
+  | 'oauth'
+  | 'store'
+  | 'state_mismatch'
+
+export declare const ERROR_CODES: readonly ErrorCode[]
+
+/** JSON as `JSON.parse` returns it. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+/** Every SDK error. Narrow with `instanceof` on a subclass, or on `code` after `isProcoreError`. */
+export declare class ProcoreError extends Error {
+  readonly code: ErrorCode
+  /** HTTP status of the answer behind the error, when there was one. */
+  readonly status: number | null
+  /** `X-Request-Id` of that answer, for Procore support. */
+  readonly requestId: string | null
+  /** The parsed JSON body of that answer. */
+  readonly body: JsonValue | null
+}
+export declare class UnauthorizedError extends ProcoreError {
+  readonly code: 'unauthorized'
+}
+/** The refresh token is gone: the user must authorize the app again. */
+export declare class ReauthorizationRequiredError extends ProcoreError {
+  readonly code: 'reauthorization_required'
+}
+export declare class ForbiddenError extends ProcoreError {
+  readonly code: 'forbidden'
+}
+/** 403 "App is not connected to this company". */
+export declare class AppNotConnectedError extends ProcoreError {
+  readonly code: 'app_not_connected'
+}
+export declare class NotFoundError extends ProcoreError {
+  readonly code: 'not_found'
+}
+/** 422: `errors` maps each field to its messages (a plain string error is under `base`). */
+export declare class ValidationError extends ProcoreError {
+  readonly code: 'validation'
+  readonly errors: Record<string, string[]>
+}
+export declare class BadRequestError extends ProcoreError {
+  readonly code: 'bad_request'
+}
+export declare class RateLimitedError extends ProcoreError {
+  readonly code: 'rate_limited'
+  /** When the budget is expected back. */
+  readonly retryAt: Date | null
+}
+export declare class ServerError extends ProcoreError {
+  readonly code: 'server'
+}
+export declare class HttpError extends ProcoreError {
+  readonly code: 'http'
+}
+export declare class TimeoutError extends ProcoreError {
+  readonly code: 'timeout'
+}
+export declare class NetworkError extends ProcoreError {
+  readonly code: 'network'
+}
+export declare class ConfigError extends ProcoreError {
+  readonly code: 'config'
+}
+export declare class DecodeError extends ProcoreError {
+  readonly code: 'decode'
+}
+export declare class OAuthError extends ProcoreError {
+  readonly code: 'oauth'
+  /** The OAuth `error` value (`invalid_client`, `invalid_request`, ...). */
+  readonly error: string | null
+}
+export declare class StoreError extends ProcoreError {
+  readonly code: 'store'
+}
+export declare class StateMismatchError extends ProcoreError {
+  readonly code: 'state_mismatch'
+}
+
+/** The union of every error class: `switch (err.code)` narrows it. */
+export type AnyProcoreError =
+  | UnauthorizedError
+  | ReauthorizationRequiredError
+  | ForbiddenError
+  | AppNotConnectedError
+  | NotFoundError
+  | ValidationError
+  | BadRequestError
+  | RateLimitedError
+  | ServerError
+  | HttpError
+  | TimeoutError
+  | NetworkError
+  | ConfigError
+  | DecodeError
+  | OAuthError
+  | StoreError
+  | StateMismatchError
+
+export declare function isProcoreError(e: unknown): e is AnyProcoreError
+
+// ---------------------------------------------------------------------------------------------
+// Tokens and stores
+
+/** A token set as stores keep it (the core's store JSON). Times are Unix seconds. */
+export interface TokenRecord {
+  access_token: string
+  refresh_token?: string | null
+  expires_at?: number | null
+  created_at?: number | null
+  /** Grows by one at every rotation. */
+  version?: number
+}
+
+/**
+ * Any object that keeps one token set. The core re-reads it before every refresh and saves the
+ * new set before using it; offer a lock elsewhere if several processes share it.
+ */
+export interface TokenStore {
+  load(): Promise<TokenRecord | null | undefined>
+  save(tokens: TokenRecord): Promise<void>
+  /** Called by `revoke()`; optional. */
+  clear?(): Promise<void>
+}
+
+/** The in-process store (the default). */
+export declare class MemoryTokenStore implements TokenStore {
+  constructor()
+  load(): Promise<TokenRecord | null>
+  save(tokens: TokenRecord): Promise<void>
+  clear(): Promise<void>
+}
+
+/** A JSON file (mode 0600, atomic durable writes, an OS lock across processes). */
+export declare class FileTokenStore extends MemoryTokenStore {
+  constructor(path: string)
+  readonly path: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+export type EnvironmentName = 'production' | 'sandbox' | 'monthly_sandbox' | 'federal'
+
+export interface EnvironmentOptions {
+  /** A named environment, or custom API and OAuth base URLs. Default: production. */
+  environment?: EnvironmentName | { apiBase: string; loginBase: string }
+  /** One origin serving both the API and OAuth (the local simulator, a proxy). */
+  baseUrl?: string
+}
+
+export interface ClientOptions extends EnvironmentOptions {
+  /** Sent as `Procore-Company-Id` when a call does not name a company. */
+  companyId?: number
+  /** API version of relative paths (default `v1.0`). */
+  apiVersion?: string
+  /** Your application's name, put before the SDK's in `User-Agent`. */
+  userAgent?: string
+  tokenStore?: TokenStore
+  timeouts?: { connectMs?: number; requestMs?: number }
+  /** Refresh this long before expiry (default 5 minutes). */
+  refreshSkewMs?: number
+  retry?: {
+    /** Attempts in all (default 4; 1 disables retries). */
+    maxAttempts?: number
+    baseDelayMs?: number
+    maxDelayMs?: number
+    /** Overall deadline per call, waits included (default 2 minutes); `null` for none. */
+    deadlineMs?: number | null
+  }
+  rateLimit?: {
+    /** Pace calls from the rate-limit headers (default true). */
+    enabled?: boolean
+    /** Fail with `rate_limited` instead of waiting longer than this. */
+    maxWaitMs?: number
+  }
+}
+
+export type QueryValue = string | number | boolean | null | undefined
+/** Query parameters: array values are sent Rails-style as `key[]=a&key[]=b`. */
+export type Query =
+  | Record<string, QueryValue | readonly QueryValue[]>
+  | URLSearchParams
+  | ReadonlyArray<readonly [string, QueryValue]>
+
+export interface RequestOptions {
+  query?: Query
+  /** This call's company; `null` sends no `Procore-Company-Id`. */
+  companyId?: number | null
+  /** API version of a relative path. */
+  version?: string
+  /** Per-attempt timeout. */
+  timeoutMs?: number
+  /** Attempts in all for this call. */
+  maxAttempts?: number
+  /** Overall deadline of this call. */
+  deadlineMs?: number
+}
+
+export interface RequestWithBodyOptions extends RequestOptions {
+  /** A JSON body (serialized with `JSON.stringify`). */
+  body?: unknown
+}
+
+export interface PaginateOptions {
+  query?: Query
+  /** Items per page asked from the server (v1 max 1000). */
+  perPage?: number
+  /** Stop after this many items. */
+  maxItems?: number
+  companyId?: number
+  version?: string
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | Lowercase<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS'>
+
+// ---------------------------------------------------------------------------------------------
+// Responses and pages
+
+/** The rate-limit window an answer reported. */
+export interface RateLimit {
+  limit: number
+  remaining: number
+  reset: Date
+}
+
+export declare class Response {
+  readonly status: number
+  /** True for 2xx. */
+  readonly ok: boolean
+  /** Lower-case header names; repeated headers joined with `", "`. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly rateLimit: RateLimit | null
+  readonly requestId: string | null
+  /** Attempts the core made for this call (1 when nothing was retried). */
+  readonly attempts: number
+  /** Time spent waiting for the rate budget and in backoff. */
+  readonly waitedMs: number
+  /** One header (case-insensitive), or null. */
+  header(name: string): string | null
+  /** The raw body (exact: large numbers are not rounded). */
+  text(): string
+  /** The body as `JSON.parse` gives it (`null` when empty); throws `DecodeError` if not JSON. */
+  json<T = any>(): T
+}
+
+export interface Page<T = any> {
+  items: T[]
+  /** 1-based page number. */
+  number: number
+  /** `Total` header: items in the whole collection, if the server said. */
+  total: number | null
+  perPage: number | null
+  hasNext: boolean
+  rateLimit: RateLimit | null
+  requestId: string | null
+}
+
+/** A collection walk: `for await (const item of paginator)`; each walk starts from page 1. */
+export declare class Paginator<T = any> implements AsyncIterable<T> {
+  private constructor()
+  pages(): AsyncGenerator<Page<T>, void, undefined>
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined>
+  toArray(): Promise<T[]>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authorization code
+
+export declare const OOB_REDIRECT_URI: 'urn:ietf:wg:oauth:2.0:oob'
+
+/** A pending login: send the user to `url`; keep the rest (the verifier is a secret) for the exchange. */
+export interface AuthorizationRequest {
+  url: string
+  state: string
+  redirectUri: string
+  pkceVerifier: string | null
+}
+
+export interface OAuthClientOptions extends EnvironmentOptions {
+  clientId: string
+  clientSecret: string
+}
+
+export declare class OAuthClient {
+  constructor(options: OAuthClientOptions)
+  /** A fresh state and (by default) a PKCE S256 challenge. */
+  authorizeUrl(redirectUri?: string, options?: { pkce?: boolean }): AuthorizationRequest
+  /** Checks the returned state (`StateMismatchError`), then exchanges the single-use code. */
+  exchangeCode(request: AuthorizationRequest, code: string, returnedState: string): Promise<TokenRecord>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client
+
+export declare class Client {
+  private constructor()
+  /** A fixed access token (never refreshed). */
+  static fromAccessToken(accessToken: string, options?: ClientOptions): Client
+  /** A service account: the client-credentials grant, fetched again at expiry. */
+  static fromClientCredentials(clientId: string, clientSecret: string, options?: ClientOptions): Client
+  /** A user's refresh token (a set already in `tokenStore` wins: it is newer). */
+  static fromRefreshToken(clientId: string, clientSecret: string, refreshToken: string, options?: ClientOptions): Client
+  /** A user's full token set (e.g. from `OAuthClient.exchangeCode`). */
+  static fromTokens(clientId: string, clientSecret: string, tokens: TokenRecord, options?: ClientOptions): Client
+  /** Tokens that live only in `options.tokenStore`. */
+  static fromStoredTokens(clientId: string, clientSecret: string, options?: ClientOptions): Client
+  /** Finishes an authorization-code login and returns a client holding the new tokens. */
+  static fromAuthorizationCode(
+    clientId: string,
+    clientSecret: string,
+    request: AuthorizationRequest,
+    code: string,
+    returnedState: string,
+    options?: ClientOptions,
+  ): Promise<Client>
+
+  readonly companyId: number | null
+  readonly closed: boolean
+
+  request(method: HttpMethod, path: string, options?: RequestWithBodyOptions): Promise<Response>
+  get(path: string, options?: RequestOptions): Promise<Response>
+  delete(path: string, options?: RequestOptions): Promise<Response>
+  post(path: string, body?: unknown, options?: RequestOptions): Promise<Response>
+  put(path: string, body?: unknown, options?: RequestOptions): Promise<Response>
+  patch(path: string, body?: unknown, options?: RequestOptions): Promise<Response>
+  /** Walks a v1 (array) or v2 (`{data}`) collection page by page. */
+  paginate<T = any>(path: string, options?: PaginateOptions): Paginator<T>
+
+  /** The current token set, if the client holds one. Handle with care: it holds secrets. */
+  tokens(): TokenRecord | null
+  /** `/oauth/token/info` for the current access token. */
+  tokenInfo(): Promise<{ [key: string]: JsonValue }>
+  /** Revokes the tokens at the server and clears the store (logout). */
+  revoke(): Promise<void>
+  /** Refuses further calls and releases the custom store's callbacks. Idempotent. */
+  close(): void
+}

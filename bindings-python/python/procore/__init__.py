@@ -1,0 +1,91 @@
+"""procore: the Procore REST API for Python, on one Rust core.
+
+    import procore
+
+    with procore.Client(access_token="...", environment="sandbox", company_id=8089) as client:
+        me = client.get("/rest/v1.0/me").json()
+        for project in client.paginate("/rest/v1.0/projects", params={"company_id": 8089}):
+            print(project["id"], project["name"])
+
+Token refresh (single flight, rotation-safe), rate-limit pacing, retries, the
+``Procore-Company-Id`` header and pagination all happen in the Rust core; this package
+converts arguments in and results out. ``AsyncClient`` is the asyncio twin of ``Client``.
+Core log events go to the ``procore`` logger.
+"""
+
+from __future__ import annotations
+
+from ._errors import (
+    AppNotConnectedError,
+    BadRequestError,
+    ConfigError,
+    DecodeError,
+    ForbiddenError,
+    HTTPStatusError,
+    NetworkError,
+    NotFoundError,
+    OAuthError,
+    ProcoreError,
+    RateLimitedError,
+    ReauthorizationRequiredError,
+    RequestTimeoutError,
+    ServerError,
+    StateMismatchError,
+    TokenStoreError,
+    UnauthorizedError,
+    ValidationError,
+)
+from ._procore import (
+    ERROR_CODES,
+    OOB_REDIRECT_URI,
+    AsyncClient,
+    AsyncPageIterator,
+    AuthorizationRequest,
+    Client,
+    FileTokenStore,
+    MemoryTokenStore,
+    OAuthClient,
+    Page,
+    PageIterator,
+    RateLimit,
+    Response,
+    __version__,
+)
+from ._types import TokenDict, TokenStore
+
+__all__ = [
+    "ERROR_CODES",
+    "OOB_REDIRECT_URI",
+    "AppNotConnectedError",
+    "AsyncClient",
+    "AsyncPageIterator",
+    "AuthorizationRequest",
+    "BadRequestError",
+    "Client",
+    "ConfigError",
+    "DecodeError",
+    "FileTokenStore",
+    "ForbiddenError",
+    "HTTPStatusError",
+    "MemoryTokenStore",
+    "NetworkError",
+    "NotFoundError",
+    "OAuthClient",
+    "OAuthError",
+    "Page",
+    "PageIterator",
+    "ProcoreError",
+    "RateLimit",
+    "RateLimitedError",
+    "ReauthorizationRequiredError",
+    "RequestTimeoutError",
+    "Response",
+    "ServerError",
+    "StateMismatchError",
+    "TokenDict",
+    "TokenStore",
+    "TokenStoreError",
+    "UnauthorizedError",
+    "ValidationError",
+    "__version__",
+]

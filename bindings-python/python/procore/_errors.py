@@ -1,0 +1,187 @@
+"""Exceptions: ``ProcoreError`` and one subclass per stable core error code.
+
+Every exception carries ``code`` (the core's stable string), ``status`` (HTTP status, if
+there was an answer), ``request_id`` (``X-Request-Id``, for Procore support) and ``body``
+(the parsed JSON error body). Messages never contain tokens or secrets.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Type
+
+
+class ProcoreError(Exception):
+    """Base class of every error the SDK raises."""
+
+    code: str = "error"
+    status: Optional[int]
+    request_id: Optional[str]
+    body: Any
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: Optional[str] = None,
+        status: Optional[int] = None,
+        request_id: Optional[str] = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.status = status
+        self.request_id = request_id
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, code={self.code!r}, status={self.status!r})"
+
+
+class UnauthorizedError(ProcoreError):
+    """401 that a refresh could not cure (or a credential that cannot refresh)."""
+
+    code = "unauthorized"
+
+
+class ReauthorizationRequiredError(ProcoreError):
+    """The refresh token is gone: the user must authorize the app again."""
+
+    code = "reauthorization_required"
+
+
+class ForbiddenError(ProcoreError):
+    """403: no permission, tool disabled, out of scope."""
+
+    code = "forbidden"
+
+
+class AppNotConnectedError(ProcoreError):
+    """403 "App is not connected to this company": reconnect it in App Management."""
+
+    code = "app_not_connected"
+
+
+class NotFoundError(ProcoreError):
+    """404: not found, or not visible to this user."""
+
+    code = "not_found"
+
+
+class ValidationError(ProcoreError):
+    """422: the body did not validate; ``errors`` maps fields to messages."""
+
+    code = "validation"
+    errors: Dict[str, List[str]]
+
+    def __init__(
+        self, message: str = "", *, errors: Optional[Dict[str, List[str]]] = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.errors = dict(errors or {})
+
+
+class BadRequestError(ProcoreError):
+    """400: the request was malformed (e.g. a missing company id)."""
+
+    code = "bad_request"
+
+
+class RateLimitedError(ProcoreError):
+    """429 (or a wait for the budget longer than allowed); ``retry_at`` is when to come back."""
+
+    code = "rate_limited"
+    retry_at: Optional[datetime]
+
+    def __init__(self, message: str = "", *, retry_at: Optional[float] = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_at = (
+            datetime.fromtimestamp(retry_at, tz=timezone.utc) if retry_at is not None else None
+        )
+
+    @property
+    def retry_after(self) -> Optional[float]:
+        """Seconds from now until ``retry_at`` (0 if past), or None."""
+        if self.retry_at is None:
+            return None
+        return max(0.0, (self.retry_at - datetime.now(timezone.utc)).total_seconds())
+
+
+class ServerError(ProcoreError):
+    """5xx that outlasted the retries."""
+
+    code = "server"
+
+
+class HTTPStatusError(ProcoreError):
+    """Any other HTTP error status (405, 409, ...)."""
+
+    code = "http"
+
+
+class RequestTimeoutError(ProcoreError):
+    """The request, or the call's overall deadline, timed out."""
+
+    code = "timeout"
+
+
+class NetworkError(ProcoreError):
+    """The connection failed: refused, reset, DNS, TLS."""
+
+    code = "network"
+
+
+class ConfigError(ProcoreError):
+    """The SDK was configured or called wrongly."""
+
+    code = "config"
+
+
+class DecodeError(ProcoreError):
+    """An answer that could not be decoded (invalid JSON, an HTML page)."""
+
+    code = "decode"
+
+
+class OAuthError(ProcoreError):
+    """The OAuth server refused a grant (``invalid_client``, a bad code, ...)."""
+
+    code = "oauth"
+
+
+class TokenStoreError(ProcoreError):
+    """The token store could not be read or written."""
+
+    code = "store"
+
+
+class StateMismatchError(ProcoreError):
+    """The OAuth ``state`` that came back did not match the one sent."""
+
+    code = "state_mismatch"
+
+
+_BY_CODE: Dict[str, Type[ProcoreError]] = {
+    cls.code: cls
+    for cls in (
+        UnauthorizedError,
+        ReauthorizationRequiredError,
+        ForbiddenError,
+        AppNotConnectedError,
+        NotFoundError,
+        ValidationError,
+        BadRequestError,
+        RateLimitedError,
+        ServerError,
+        HTTPStatusError,
+        RequestTimeoutError,
+        NetworkError,
+        ConfigError,
+        DecodeError,
+        OAuthError,
+        TokenStoreError,
+        StateMismatchError,
+    )
+}

@@ -1,0 +1,54 @@
+//! `procore._procore`: the native half of the `procore` Python package.
+//!
+//! Thin by design (design.md): every file converts arguments in and results out, and the
+//! Rust core does the rest. One file per core concept:
+//! - [`client`]: `Client` / `AsyncClient` (core `client.rs` + `config.rs`)
+//! - [`auth`]: `OAuthClient`, `AuthorizationRequest` (core `auth/`)
+//! - [`stores`]: memory, file and custom Python token stores (core `store/`)
+//! - [`pagination`]: item iterators and pages (core `paginate.rs`)
+//! - [`response`]: `Response`, `RateLimit` (core `response.rs`)
+//! - [`errors`]: core errors -> `procore.ProcoreError` subclasses (core `error.rs`)
+//! - [`runtime`]: the fork-safe tokio runtime, blocking waits, the asyncio bridge
+//! - [`logging`]: core `tracing` events -> Python `logging`
+//! - [`json`]: JSON <-> Python objects
+
+use pyo3::prelude::*;
+
+mod auth;
+mod client;
+mod errors;
+mod json;
+mod logging;
+mod pagination;
+mod response;
+mod runtime;
+mod stores;
+
+/// Re-reads the level of the `procore` logger (done at every call; for long-lived iterators).
+#[pyfunction]
+fn _refresh_log_level(py: Python<'_>) {
+    logging::refresh_level(py);
+}
+
+#[pymodule]
+fn _procore(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", procore::SDK_VERSION)?;
+    m.add("OOB_REDIRECT_URI", procore::auth::OOB_REDIRECT_URI)?;
+    m.add("ERROR_CODES", procore::Error::CODES.to_vec())?;
+    m.add_class::<client::Client>()?;
+    m.add_class::<client::AsyncClient>()?;
+    m.add_class::<response::Response>()?;
+    m.add_class::<response::RateLimit>()?;
+    m.add_class::<pagination::Page>()?;
+    m.add_class::<pagination::PageIterator>()?;
+    m.add_class::<pagination::AsyncPageIterator>()?;
+    m.add_class::<pagination::Ready>()?;
+    m.add_class::<stores::MemoryTokenStore>()?;
+    m.add_class::<stores::FileTokenStore>()?;
+    m.add_class::<auth::OAuthClient>()?;
+    m.add_class::<auth::AuthorizationRequest>()?;
+    m.add_function(wrap_pyfunction!(_refresh_log_level, m)?)?;
+    logging::install(py);
+    Ok(())
+}

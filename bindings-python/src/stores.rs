@@ -1,0 +1,293 @@
+//! Token stores: the core's memory and file stores, and any Python object with `load()` and
+//! `save(tokens)` (plain or `async def`) as a custom store.
+//!
+//! Python sees a token set as a dict `{"access_token", "refresh_token", "expires_at",
+//! "created_at", "version"}` (times in Unix seconds), the same form the file store keeps.
+//!
+//! **How a custom store is called.** The core calls its store from tokio tasks; taking the GIL
+//! there would stall the runtime (pitfalls.md), so each call goes to tokio's blocking pool
+//! (`spawn_blocking`), which takes the GIL and calls the method. When the method returns an
+//! awaitable, `procore._stores._resolve` runs it: on the event loop of the `AsyncClient` that
+//! made the call (captured at each async call; `asyncio.run_coroutine_threadsafe(...).result()`,
+//! so loop-bound resources such as an asyncpg pool work), or, for the blocking `Client`, with
+//! `asyncio.run` on a private loop in that pool thread. An optional `clear()` is called on
+//! logout. Custom stores offer no cross-process lock (the core's single flight still holds
+//! within the process); use `FileTokenStore` to share tokens between processes.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use procore::{TokenSet, TokenStore};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use crate::errors::IntoPyResult;
+use crate::json;
+use crate::runtime::block_on;
+
+/// A token set as the Python dict.
+pub fn tokens_to_py<'py>(py: Python<'py>, t: &TokenSet) -> PyResult<Bound<'py, PyAny>> {
+    let stored: serde_json::Value = serde_json::from_str(&t.to_json())
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    let d = json::value_to_py(py, &stored)?.cast_into::<PyDict>()?;
+    for key in ["refresh_token", "expires_at", "created_at"] {
+        if !d.contains(key)? {
+            d.set_item(key, py.None())?;
+        }
+    }
+    Ok(d.into_any())
+}
+
+/// A token set from a Python mapping (or its JSON text). `expires_at` may be an int, a float
+/// or an aware `datetime`. Errors are `store` errors and never quote the input.
+pub fn tokens_from_py(obj: &Bound<'_, PyAny>) -> procore::Result<TokenSet> {
+    let store_err = |m: &str| procore::Error::Store(m.to_owned());
+    if let Ok(text) = obj.cast::<PyString>() {
+        let text = text
+            .to_cow()
+            .map_err(|_| store_err("token JSON is not valid text"))?;
+        return TokenSet::from_json(&text);
+    }
+    let mapping = obj
+        .call_method0("items")
+        .map_err(|_| store_err("a token set must be a dict (or its JSON text)"))?;
+    let d = PyDict::new(obj.py());
+    let iter = mapping
+        .try_iter()
+        .map_err(|_| store_err("a token set must be a dict"))?;
+    for item in iter {
+        let (k, v): (String, Bound<'_, PyAny>) = item
+            .and_then(|i| i.extract())
+            .map_err(|_| store_err("a token set's keys must be str"))?;
+        let v = match k.as_str() {
+            "expires_at" | "created_at" if !v.is_none() => {
+                let v = if v.hasattr("timestamp").unwrap_or(false) {
+                    v.call_method0("timestamp")
+                        .map_err(|_| store_err("bad expires_at"))?
+                } else {
+                    v
+                };
+                let secs: f64 = v
+                    .extract()
+                    .map_err(|_| store_err("expires_at must be Unix seconds or a datetime"))?;
+                (secs.floor() as i64)
+                    .into_pyobject(obj.py())
+                    .map_err(|_| store_err("bad expires_at"))?
+                    .into_any()
+            }
+            _ => v,
+        };
+        if !v.is_none() {
+            d.set_item(k, v).map_err(|_| store_err("bad token set"))?;
+        }
+    }
+    let bytes = json::to_vec(&d).map_err(|_| store_err("a token set holds only JSON values"))?;
+    let text = String::from_utf8(bytes).map_err(|_| store_err("bad token set"))?;
+    TokenSet::from_json(&text)
+}
+
+/// The event loop of the `AsyncClient` that last made a call (for async custom stores).
+#[derive(Default)]
+pub struct LoopSlot(Mutex<Option<Arc<Py<PyAny>>>>);
+
+impl LoopSlot {
+    pub fn set(&self, event_loop: Py<PyAny>) {
+        let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        *slot = Some(Arc::new(event_loop));
+    }
+    fn get(&self) -> Option<Arc<Py<PyAny>>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// A Python object used as a `TokenStore`.
+pub struct PyTokenStore {
+    obj: Arc<Py<PyAny>>,
+    event_loop: Arc<LoopSlot>,
+}
+
+impl PyTokenStore {
+    async fn call(
+        &self,
+        method: &'static str,
+        arg: Option<TokenSet>,
+    ) -> procore::Result<Option<TokenSet>> {
+        let obj = self.obj.clone();
+        let event_loop = self.event_loop.get();
+        let task = tokio::task::spawn_blocking(move || {
+            Python::attach(|py| -> PyResult<Option<TokenSet>> {
+                let obj = obj.bind(py);
+                if method == "clear" && !obj.hasattr("clear")? {
+                    return Ok(None);
+                }
+                let result = match &arg {
+                    Some(t) => obj.call_method1(method, (tokens_to_py(py, t)?,))?,
+                    None => obj.call_method0(method)?,
+                };
+                let resolve = py.import("procore._stores")?.getattr("_resolve")?;
+                let loop_obj = match &event_loop {
+                    Some(l) => l.bind(py).clone(),
+                    None => py.None().into_bound(py),
+                };
+                let result = resolve.call1((result, loop_obj))?;
+                if method != "load" || result.is_none() {
+                    return Ok(None);
+                }
+                tokens_from_py(&result)
+                    .map(Some)
+                    .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+            })
+        });
+        match task.await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(procore::Error::Store(format!(
+                "the custom token store's {method}() failed: {}",
+                Python::attach(|py| describe(py, &e))
+            ))),
+            Err(e) => Err(procore::Error::Store(format!(
+                "the custom token store's {method}() did not finish: {e}"
+            ))),
+        }
+    }
+}
+
+fn describe(py: Python<'_>, e: &PyErr) -> String {
+    let name = e
+        .get_type(py)
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "Exception".into());
+    format!("{name}: {}", e.value(py))
+}
+
+#[async_trait]
+impl TokenStore for PyTokenStore {
+    async fn load(&self) -> procore::Result<Option<TokenSet>> {
+        self.call("load", None).await
+    }
+    async fn save(&self, tokens: &TokenSet) -> procore::Result<()> {
+        self.call("save", Some(tokens.clone())).await.map(|_| ())
+    }
+    async fn clear(&self) -> procore::Result<()> {
+        self.call("clear", None).await.map(|_| ())
+    }
+}
+
+/// A store as the core sees it, and the loop slot when it is a Python object.
+pub type StoreAndLoop = (Arc<dyn TokenStore>, Option<Arc<LoopSlot>>);
+
+/// The core store for a `token_store=` argument.
+pub fn store_from_py(obj: &Bound<'_, PyAny>) -> PyResult<StoreAndLoop> {
+    if let Ok(m) = obj.cast::<MemoryTokenStore>() {
+        return Ok((m.get().inner.clone(), None));
+    }
+    if let Ok(f) = obj.cast::<FileTokenStore>() {
+        return Ok((f.get().inner.clone(), None));
+    }
+    if !(obj.hasattr("load")? && obj.hasattr("save")?) {
+        return Err(pyo3::exceptions::PyTypeError::new_err(
+            "token_store must be a MemoryTokenStore, a FileTokenStore, or an object with load() and save(tokens)",
+        ));
+    }
+    let slot = Arc::new(LoopSlot::default());
+    let store = PyTokenStore {
+        obj: Arc::new(obj.clone().unbind()),
+        event_loop: slot.clone(),
+    };
+    Ok((Arc::new(store), Some(slot)))
+}
+
+fn load_py(py: Python<'_>, store: Arc<dyn TokenStore>) -> PyResult<Py<PyAny>> {
+    let loaded = block_on(py, async move { store.load().await })?.py(py)?;
+    match loaded {
+        Some(t) => Ok(tokens_to_py(py, &t)?.unbind()),
+        None => Ok(py.None()),
+    }
+}
+
+fn save_py(py: Python<'_>, store: Arc<dyn TokenStore>, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
+    let set = tokens_from_py(tokens).py(py)?;
+    block_on(py, async move { store.save(&set).await })?.py(py)
+}
+
+fn clear_py(py: Python<'_>, store: Arc<dyn TokenStore>) -> PyResult<()> {
+    block_on(py, async move { store.clear().await })?.py(py)
+}
+
+/// Keeps the token set in this process only (the default).
+#[pyclass(module = "procore", frozen)]
+pub struct MemoryTokenStore {
+    inner: Arc<procore::MemoryTokenStore>,
+}
+
+#[pymethods]
+impl MemoryTokenStore {
+    #[new]
+    fn new() -> Self {
+        MemoryTokenStore {
+            inner: Arc::new(procore::MemoryTokenStore::new()),
+        }
+    }
+
+    /// The stored token set, or None.
+    fn load(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        load_py(py, self.inner.clone())
+    }
+
+    /// Replaces the stored token set.
+    fn save(&self, py: Python<'_>, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
+        save_py(py, self.inner.clone(), tokens)
+    }
+
+    /// Empties the store.
+    fn clear(&self, py: Python<'_>) -> PyResult<()> {
+        clear_py(py, self.inner.clone())
+    }
+
+    fn __repr__(&self) -> String {
+        "MemoryTokenStore()".into()
+    }
+}
+
+/// Keeps the token set in a JSON file (mode 0600, atomic writes, an advisory lock shared by
+/// every process using the same path).
+#[pyclass(module = "procore", frozen)]
+pub struct FileTokenStore {
+    inner: Arc<procore::FileTokenStore>,
+}
+
+#[pymethods]
+impl FileTokenStore {
+    #[new]
+    fn new(path: PathBuf) -> Self {
+        FileTokenStore {
+            inner: Arc::new(procore::FileTokenStore::new(path)),
+        }
+    }
+
+    /// The token file's path.
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.inner.path().to_path_buf()
+    }
+
+    /// The stored token set, or None.
+    fn load(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        load_py(py, self.inner.clone())
+    }
+
+    /// Replaces the stored token set.
+    fn save(&self, py: Python<'_>, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
+        save_py(py, self.inner.clone(), tokens)
+    }
+
+    /// Removes the stored token set.
+    fn clear(&self, py: Python<'_>) -> PyResult<()> {
+        clear_py(py, self.inner.clone())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("FileTokenStore({:?})", self.inner.path())
+    }
+}

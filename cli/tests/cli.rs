@@ -13,8 +13,15 @@ const BIN: &str = env!("CARGO_BIN_EXE_procore");
 fn demo_exits_zero() {
     let out = Command::new(BIN).arg("demo").output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "demo failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("All 6 steps behaved as expected."), "{stdout}");
+    assert!(
+        out.status.success(),
+        "demo failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("All 6 steps behaved as expected."),
+        "{stdout}"
+    );
     assert!(!stdout.contains("FAILED"));
 }
 
@@ -28,22 +35,42 @@ fn cli(sim: &Simulator) -> Command {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_prints_json_and_all_streams_lines() {
-    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false)).await.unwrap();
+    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap();
     let out = cli(&sim)
         .env("PROCORE_ACCESS_TOKEN", sim.dev_token().unwrap())
         .args(["get", "/rest/v1.0/me"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let me: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(me["id"].as_u64(), Some(procore_simulator::seed::USER_ID));
 
     let out = cli(&sim)
         .env("PROCORE_ACCESS_TOKEN", sim.dev_token().unwrap())
-        .args(["get", "projects", "--all", "--company", "31337", "--query", "company_id=31337", "--query", "per_page=1000"])
+        .args([
+            "get",
+            "projects",
+            "--all",
+            "--company",
+            "31337",
+            "--query",
+            "company_id=31337",
+            "--query",
+            "per_page=1000",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -53,7 +80,14 @@ async fn get_prints_json_and_all_streams_lines() {
     // Errors are reported with their code and a non-zero exit.
     let out = cli(&sim)
         .env("PROCORE_ACCESS_TOKEN", sim.dev_token().unwrap())
-        .args(["get", "projects", "--company", "666", "--query", "company_id=666"])
+        .args([
+            "get",
+            "projects",
+            "--company",
+            "666",
+            "--query",
+            "company_id=666",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -62,7 +96,9 @@ async fn get_prints_json_and_all_streams_lines() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_token_info_logout() {
-    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false)).await.unwrap();
+    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tokens.json");
     let app = |c: &mut Command| {
@@ -72,7 +108,11 @@ async fn login_token_info_logout() {
     };
     let mut login = cli(&sim);
     app(&mut login);
-    let mut child = login.args(["login", "--timeout", "30"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = login
+        .args(["login", "--timeout", "30"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let url = loop {
         let line = lines.next().unwrap().unwrap();
@@ -96,17 +136,32 @@ async fn login_token_info_logout() {
     let mut info = cli(&sim);
     app(&mut info);
     let out = info.args(["token", "info"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["resource_owner_id"].as_u64(), Some(procore_simulator::seed::USER_ID));
+    assert_eq!(
+        v["resource_owner_id"].as_u64(),
+        Some(procore_simulator::seed::USER_ID)
+    );
     // No secret on the terminal.
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!all.contains(set.access_token()));
 
     let mut logout = cli(&sim);
     app(&mut logout);
     let out = logout.arg("logout").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!file.exists());
     assert_eq!(sim.counters().revocations, 1);
 }

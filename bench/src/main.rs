@@ -284,14 +284,19 @@ async fn budget(a: &Args) -> Res<()> {
     let t0 = unix();
     let until = Instant::now() + Duration::from_secs_f64(secs);
     let done = Arc::new(AtomicU64::new(0));
+    let stamps = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
     let handles: Vec<_> = (0..tasks)
         .map(|_| {
-            let (c, done) = (c.clone(), done.clone());
+            let (c, done, stamps) = (c.clone(), done.clone(), stamps.clone());
             tokio::spawn(async move {
                 while Instant::now() < until {
+                    let sent = unix();
                     match tokio::time::timeout_at(until.into(), c.get(PATH).send()).await {
                         Ok(Ok(_)) => {
                             done.fetch_add(1, Ordering::Relaxed);
+                            if let Ok(mut s) = stamps.lock() {
+                                s.push(sent);
+                            }
                         }
                         Ok(Err(e)) => return Err(e.to_string()),
                         Err(_) => break,
@@ -320,6 +325,16 @@ async fn budget(a: &Args) -> Res<()> {
     let r429 =
         after["rate_limited"].as_u64().unwrap_or(0) - before["rate_limited"].as_u64().unwrap_or(0);
     let completed = done.load(Ordering::Relaxed) as f64;
+    // Requests per spike window (by send time), to show where budget was left unused.
+    let mut per_window = std::collections::BTreeMap::<u64, u64>::new();
+    for t in stamps.lock().map(|s| s.clone()).unwrap_or_default() {
+        *per_window.entry((t / s_len) as u64).or_default() += 1;
+    }
+    let counts: Vec<String> = per_window.values().map(|n| n.to_string()).collect();
+    println!(
+        "requests sent per {s_len} s spike window: {}",
+        counts.join(" ")
+    );
     println!(
         "budget (1 process, {tasks} tasks, hourly {h_limit}/{h_len}s, spike {s_limit}/{s_len}s, {:.0} s): {completed} completed of {allowed} allowed = {:.1}% utilization, {r429} x 429",
         t1 - t0,

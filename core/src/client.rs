@@ -26,7 +26,7 @@ pub(crate) struct ClientInner {
     #[allow(dead_code)]
     pub http_config: HttpConfig,
     pub tokens: TokenManager,
-    pub limiter: Arc<Limiter>,
+    pub limiter: Limiter,
     pub retry: RetryConfig,
 }
 

@@ -327,12 +327,12 @@ async fn clients_spending_one_budget_share_one_limiter() {
     let a = paced_client(&sim);
     let b = paced_client(&sim);
     assert!(
-        std::ptr::eq(a.limiter(), b.limiter()),
+        a.limiter().shares_budget_with(b.limiter()),
         "same host and token: one budget"
     );
     let other = builder(&sim).access_token("another-token").build().unwrap();
     assert!(
-        !std::ptr::eq(a.limiter(), other.limiter()),
+        !a.limiter().shares_budget_with(other.limiter()),
         "another token: another budget"
     );
     let cc1 = builder(&sim)
@@ -343,7 +343,7 @@ async fn clients_spending_one_budget_share_one_limiter() {
         .client_credentials(CLIENT_ID, CLIENT_SECRET)
         .build()
         .unwrap();
-    assert!(std::ptr::eq(cc1.limiter(), cc2.limiter()));
+    assert!(cc1.limiter().shares_budget_with(cc2.limiter()));
     // A 429 seen by one client holds the other too.
     sim.add_fault(Fault::rate_limit_storm(Duration::from_secs(1)));
     assert_eq!(
@@ -351,4 +351,39 @@ async fn clients_spending_one_budget_share_one_limiter() {
         "rate_limited"
     );
     assert!(b.limiter().blocked_until().is_some());
+}
+
+#[tokio::test]
+async fn each_client_keeps_its_own_pacing_options_on_a_shared_budget() {
+    let sim = sim().await;
+    let patient = paced_client(&sim);
+    let hasty = Client::builder()
+        .environment(Environment::local(&sim.base_url()).unwrap())
+        .access_token(sim.dev_token().unwrap())
+        .rate_limit(RateLimitConfig {
+            max_wait: Some(Duration::from_millis(50)),
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    assert!(patient.limiter().shares_budget_with(hasty.limiter()));
+    sim.add_fault(Fault::rate_limit_storm(Duration::from_secs(2)));
+    assert_eq!(
+        patient
+            .get("me")
+            .max_attempts(1)
+            .send()
+            .await
+            .unwrap_err()
+            .code(),
+        "rate_limited"
+    );
+    // The hasty client fails at once; the patient one waits the storm out and succeeds.
+    let start = Instant::now();
+    assert_eq!(
+        hasty.get("me").send().await.unwrap_err().code(),
+        "rate_limited"
+    );
+    assert!(start.elapsed() < Duration::from_millis(500));
+    patient.get("me").send().await.unwrap();
 }

@@ -2,12 +2,17 @@
 //!
 //! Procore counts requests in two windows (hourly and a 10-second spike window) and reports,
 //! on every response, the window the caller is likelier to hit first. The [`Limiter`] learns
-//! each window it sees (keyed by its limit), remembers the window lengths from consecutive
-//! resets, and once less than half of a window is left, spreads the remaining requests over
-//! the time left until it resets, counting requests still in flight as already spent (while
-//! plenty is left, calls go at once: a short script should not crawl). After a 429 (or a 503 with
-//! `Retry-After`) every caller sharing the budget waits until the reset, then resumes with
-//! jitter so that the waiters do not stampede.
+//! each window it sees (keyed by its limit) and the window lengths from consecutive resets.
+//!
+//! What is left is the smallest `Remaining` reported for the current window minus the requests
+//! still in flight (some of which the server may already have counted: the estimate errs on the
+//! safe side, and each answer that comes back wakes the waiters to plan again, so the slack is
+//! recovered as soon as it is known). While more than half of a window is left, calls go at
+//! once; below that, the rest is spread evenly over the time left until the reset. After a 429 (or a 503 with `Retry-After`) every caller sharing the
+//! budget waits until the reset, then resumes with jitter so that the waiters do not stampede.
+//!
+//! One budget's state is shared by every client of the process that spends it (same API host,
+//! same credentials); each client keeps its own pacing options (on/off, maximum wait).
 //!
 //! All waiting uses tokio's clock, so tests can pause time.
 
@@ -26,8 +31,8 @@ use crate::error::{Error, Result};
 /// How the client paces itself.
 #[derive(Clone, Debug)]
 pub struct RateLimitConfig {
-    /// Pace requests from the rate-limit headers (default true). When false, 429s are still
-    /// waited out by the retry layer, but nothing is spread ahead of time.
+    /// Pace requests from the rate-limit headers (default true). When false, nothing is spread
+    /// ahead of time, but a 429 still holds the calls until the server's reset.
     pub enabled: bool,
     /// Fail with `rate_limited` (carrying the retry time) instead of waiting longer than this.
     /// `None`: wait as long as the server says (capped at an hour).
@@ -71,6 +76,8 @@ impl RateLimitConfig {
 #[derive(Clone, Debug)]
 struct Window {
     limit: u64,
+    /// The smallest `Remaining` reported for this window (less the requests counted since in
+    /// windows that were not the one reported).
     remaining: u64,
     /// When the window renews (server reset + margin), on tokio's clock.
     reset: Instant,
@@ -78,6 +85,9 @@ struct Window {
     reset_unix: u64,
     /// Learned from two consecutive resets.
     length: Option<Duration>,
+    /// Past its reset with an unknown length: kept only to learn the length from the next
+    /// answer; it constrains nothing.
+    stale: bool,
 }
 
 #[derive(Debug)]
@@ -85,6 +95,8 @@ struct State {
     windows: Vec<Window>,
     /// Permits handed out whose response has not been observed yet.
     in_flight: u64,
+    /// Callers currently waiting in `acquire` (answers wake them only when there are some).
+    waiting: u64,
     /// Nobody goes before this (after a 429 or a 503 with Retry-After).
     blocked_until: Option<Instant>,
     /// The earliest time the next paced permit may go.
@@ -93,14 +105,27 @@ struct State {
     learned: bool,
 }
 
-/// One budget's pacing, shared by every caller of a client (clones share it).
+/// One budget's state, shared by every client spending it.
 #[derive(Debug)]
-pub struct Limiter {
-    config: RateLimitConfig,
+struct Budget {
     state: Mutex<State>,
     /// Wakes waiters when what they wait for may have changed (the first answer replaced the
     /// assumed initial window), so nobody sleeps on a stale plan.
     changed: tokio::sync::Notify,
+}
+
+/// Every live budget of this process, by key, so that two clients spending the same budget
+/// (same API host, same credentials) share it instead of each assuming it owns all of it.
+fn registry() -> &'static Mutex<HashMap<String, Weak<Budget>>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<Budget>>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// One client's pacing over a (possibly shared) budget.
+#[derive(Debug)]
+pub struct Limiter {
+    config: RateLimitConfig,
+    budget: Arc<Budget>,
 }
 
 /// The right to send one request. Hand it back through [`Limiter::observe`]; dropping it
@@ -120,71 +145,66 @@ impl Drop for Permit<'_> {
     }
 }
 
+/// Counts a caller as waiting for as long as it lives (also when its call is cancelled).
+struct Waiting<'a>(&'a Limiter);
+
+impl<'a> Waiting<'a> {
+    fn new(limiter: &'a Limiter) -> Self {
+        limiter.lock().waiting += 1;
+        Waiting(limiter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        st.waiting = st.waiting.saturating_sub(1);
+    }
+}
+
 enum Plan {
     Go,
     Wait(Instant),
 }
 
-/// Every live limiter of this process, by budget key, so that two clients spending the same
-/// budget (same API host, same credentials) share one limiter instead of each assuming it owns
-/// the whole budget.
-fn registry() -> &'static Mutex<HashMap<String, Weak<Limiter>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<Limiter>>>> = OnceLock::new();
-    REGISTRY.get_or_init(Default::default)
-}
-
 impl Limiter {
-    /// The process-wide limiter of the budget `key`, created with `config` if none is alive.
-    /// (The first client's configuration wins for as long as any client holds the budget.)
-    pub fn shared(key: &str, config: RateLimitConfig) -> Arc<Limiter> {
+    /// A limiter on the process-wide budget `key` (created from `config` if no client holds
+    /// it yet), with this client's own pacing options.
+    pub fn shared(key: &str, config: RateLimitConfig) -> Limiter {
         let mut map = registry().lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(l) = map.get(key).and_then(Weak::upgrade) {
-            return l;
-        }
-        map.retain(|_, w| w.strong_count() > 0);
-        let l = Arc::new(Limiter::new(config));
-        map.insert(key.to_owned(), Arc::downgrade(&l));
-        l
+        let budget = match map.get(key).and_then(Weak::upgrade) {
+            Some(b) => b,
+            None => {
+                map.retain(|_, w| w.strong_count() > 0);
+                let b = Arc::new(Budget::new(&config));
+                map.insert(key.to_owned(), Arc::downgrade(&b));
+                b
+            }
+        };
+        Limiter { config, budget }
     }
 
+    /// A limiter with a budget of its own.
     pub fn new(config: RateLimitConfig) -> Self {
-        let now = Instant::now();
-        let windows = config
-            .initial_window
-            .filter(|(limit, len)| *limit > 0 && !len.is_zero())
-            .map(|(limit, length)| Window {
-                limit,
-                remaining: limit,
-                reset: now + length,
-                reset_unix: 0,
-                length: Some(length),
-            })
-            .into_iter()
-            .collect();
-        Limiter {
-            config,
-            state: Mutex::new(State {
-                windows,
-                in_flight: 0,
-                blocked_until: None,
-                next_slot: now,
-                learned: false,
-            }),
-            changed: tokio::sync::Notify::new(),
-        }
+        let budget = Arc::new(Budget::new(&config));
+        Limiter { config, budget }
+    }
+
+    /// True when `other` spends the same budget.
+    pub fn shares_budget_with(&self, other: &Limiter) -> bool {
+        Arc::ptr_eq(&self.budget, &other.budget)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.budget.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Waits for the budget to allow one more request. Fails with `rate_limited` when the wait
     /// would exceed `max_wait`.
     pub async fn acquire(&self) -> Result<Permit<'_>> {
-        let jitter = self.jitter();
+        let mut jitter = None;
         loop {
-            let plan = self.plan(Instant::now(), jitter);
-            match plan {
+            match self.plan(Instant::now(), &mut jitter) {
                 Plan::Go => {
                     return Ok(Permit {
                         limiter: self,
@@ -192,8 +212,7 @@ impl Limiter {
                     })
                 }
                 Plan::Wait(until) => {
-                    let now = Instant::now();
-                    let wait = until.saturating_duration_since(now);
+                    let wait = until.saturating_duration_since(Instant::now());
                     if let Some(max) = self.config.max_wait {
                         if wait > max {
                             return Err(Error::RateLimited {
@@ -202,7 +221,8 @@ impl Limiter {
                             });
                         }
                     }
-                    let changed = self.changed.notified();
+                    let changed = self.budget.changed.notified();
+                    let _waiting = Waiting::new(self);
                     tokio::select! {
                         _ = tokio::time::sleep_until(until) => {}
                         _ = changed => {}
@@ -212,57 +232,56 @@ impl Limiter {
         }
     }
 
-    fn jitter(&self) -> Duration {
-        self.config.resume_jitter.mul_f64(rand::random::<f64>())
-    }
-
-    fn plan(&self, now: Instant, jitter: Duration) -> Plan {
+    fn plan(&self, now: Instant, jitter: &mut Option<Duration>) -> Plan {
         let mut st = self.lock();
         if let Some(until) = st.blocked_until {
             if now < until {
-                return Plan::Wait(until + jitter);
+                let j = *jitter.get_or_insert_with(|| {
+                    self.config.resume_jitter.mul_f64(rand::random::<f64>())
+                });
+                return Plan::Wait(until + j);
             }
             st.blocked_until = None;
         }
-        if !self.config.enabled {
-            st.in_flight += 1;
-            return Plan::Go;
-        }
-        // Renew windows whose reset has passed.
-        let in_flight = st.in_flight;
-        st.windows.retain_mut(|w| {
-            if now < w.reset {
-                return true;
-            }
-            match w.length {
-                Some(len) if !len.is_zero() => {
-                    while w.reset <= now {
-                        w.reset += len;
-                        w.reset_unix += len.as_secs();
+        if self.config.enabled {
+            let State {
+                windows,
+                in_flight,
+                next_slot,
+                ..
+            } = &mut *st;
+            // Renew windows whose reset has passed.
+            for w in windows.iter_mut().filter(|w| !w.stale && now >= w.reset) {
+                match w.length {
+                    Some(len) if !len.is_zero() => {
+                        while w.reset <= now {
+                            w.reset += len;
+                            w.reset_unix += len.as_secs();
+                        }
+                        w.remaining = w.limit;
                     }
-                    w.remaining = w.limit;
-                    true
+                    _ => w.stale = true,
                 }
-                // Unknown length: forget it until the next response describes it again.
-                _ => false,
             }
-        });
-        let mut interval = Duration::ZERO;
-        for w in &st.windows {
-            let effective = w.remaining.saturating_sub(in_flight);
-            if effective == 0 {
-                return Plan::Wait(w.reset);
+            let mut interval = Duration::ZERO;
+            for w in windows.iter().filter(|w| !w.stale) {
+                let left_now = w.remaining.saturating_sub(*in_flight);
+                if left_now == 0 {
+                    // With requests in flight, their answers may show that some of them were
+                    // already counted: the waiters are woken to plan again at each answer.
+                    return Plan::Wait(w.reset);
+                }
+                if left_now as f64 > w.limit as f64 * self.config.burst_fraction {
+                    continue; // plenty left: no need to spread yet
+                }
+                let time_left = w.reset.saturating_duration_since(now);
+                interval = interval.max(time_left / u32::try_from(left_now).unwrap_or(u32::MAX));
             }
-            if effective as f64 > w.limit as f64 * self.config.burst_fraction {
-                continue; // plenty left: no need to spread yet
+            if now < *next_slot {
+                return Plan::Wait(*next_slot);
             }
-            let left = w.reset.saturating_duration_since(now);
-            interval = interval.max(left / u32::try_from(effective).unwrap_or(u32::MAX));
+            *next_slot = now + interval;
         }
-        if now < st.next_slot {
-            return Plan::Wait(st.next_slot);
-        }
-        st.next_slot = now + interval;
         st.in_flight += 1;
         Plan::Go
     }
@@ -296,6 +315,8 @@ impl Limiter {
         };
         if let Some(s) = snapshot {
             let reset_unix = s.reset_unix();
+            // A 429 means nothing is left, whatever the header says.
+            let remaining = if status == 429 { 0 } else { s.remaining };
             match st.windows.iter_mut().find(|w| w.limit == s.limit) {
                 Some(w) => {
                     if reset_unix > w.reset_unix {
@@ -305,22 +326,28 @@ impl Limiter {
                         }
                         w.reset_unix = reset_unix;
                         w.reset = to_instant(s.reset);
-                        w.remaining = s.remaining;
+                        w.remaining = remaining;
+                        w.stale = false;
                     } else if reset_unix == w.reset_unix {
-                        w.remaining = w.remaining.min(s.remaining);
+                        w.remaining = w.remaining.min(remaining);
                     }
                 }
                 None => st.windows.push(Window {
                     limit: s.limit,
-                    remaining: s.remaining,
+                    remaining,
                     reset: to_instant(s.reset),
                     reset_unix,
                     length: None,
+                    stale: false,
                 }),
             }
             if status != 429 {
                 // The request counted in the windows not reported too.
-                for w in st.windows.iter_mut().filter(|w| w.limit != s.limit) {
+                for w in st
+                    .windows
+                    .iter_mut()
+                    .filter(|w| w.limit != s.limit && !w.stale)
+                {
                     w.remaining = w.remaining.saturating_sub(1);
                 }
             }
@@ -333,13 +360,6 @@ impl Limiter {
             }),
             _ => None,
         };
-        if status == 429 {
-            if let Some(s) = snapshot {
-                if let Some(w) = st.windows.iter_mut().find(|w| w.limit == s.limit) {
-                    w.remaining = 0;
-                }
-            }
-        }
         if let Some(until) = block {
             st.blocked_until = Some(st.blocked_until.map_or(until, |b| b.max(until)));
             tracing::debug!(
@@ -348,9 +368,10 @@ impl Limiter {
                 "rate budget paused"
             );
         }
+        let wake = first_answer || st.waiting > 0;
         drop(st);
-        if first_answer {
-            self.changed.notify_waiters();
+        if wake {
+            self.budget.changed.notify_waiters();
         }
     }
 
@@ -361,6 +382,36 @@ impl Limiter {
         st.blocked_until
             .filter(|b| *b > now)
             .map(|b| SystemTime::now() + (b - now))
+    }
+}
+
+impl Budget {
+    fn new(config: &RateLimitConfig) -> Budget {
+        let now = Instant::now();
+        let windows = config
+            .initial_window
+            .filter(|(limit, len)| *limit > 0 && !len.is_zero())
+            .map(|(limit, length)| Window {
+                limit,
+                remaining: limit,
+                reset: now + length,
+                reset_unix: 0,
+                length: Some(length),
+                stale: false,
+            })
+            .into_iter()
+            .collect();
+        Budget {
+            state: Mutex::new(State {
+                windows,
+                in_flight: 0,
+                waiting: 0,
+                blocked_until: None,
+                next_slot: now,
+                learned: false,
+            }),
+            changed: tokio::sync::Notify::new(),
+        }
     }
 }
 

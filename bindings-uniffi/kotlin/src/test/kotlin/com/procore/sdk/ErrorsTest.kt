@@ -1,0 +1,170 @@
+package com.procore.sdk
+
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import kotlin.test.assertEquals
+import kotlin.test.assertFalse
+import kotlin.test.assertIs
+import kotlin.test.assertNotNull
+import kotlin.test.assertTrue
+
+/** Every stable error code of the core arrives as a Kotlin exception carrying that code. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ErrorsTest {
+    private lateinit var sim: Simulator
+    private val seen = java.util.concurrent.ConcurrentHashMap.newKeySet<String>()
+
+    @BeforeAll fun start() { sim = Simulator() }
+    @AfterAll fun stop() {
+        sim.close()
+        // Every code of the core was produced by one of the tests below.
+        assertEquals(errorCodes().toSet(), seen.toSet())
+    }
+    @BeforeEach fun reset() { sim.reset() }
+
+    private fun dev(companyId: ULong? = Simulator.SMALL, maxAttempts: UInt? = null, requestTimeoutMs: ULong? = null) =
+        Client.withAccessToken(sim.config(companyId, maxAttempts, requestTimeoutMs), Simulator.DEV_TOKEN)
+
+    /** Checks the exception's class, its `code` (field and extension) and records it. */
+    private inline fun <reified T : ProcoreException> check(code: String, e: ProcoreException): T {
+        assertIs<T>(e, "expected ${T::class.simpleName} for $code, got $e")
+        assertEquals(code, e.code)
+        assertEquals(code, e.info.code)
+        assertTrue(e.message!!.contains("code=$code"), e.message)
+        seen.add(code)
+        return e
+    }
+
+    @Test fun `the code list matches the generated classes`() {
+        assertEquals(17, errorCodes().size)
+        assertEquals("unauthorized", errorCodes().first())
+    }
+
+    @Test fun unauthorized() = runBlocking<Unit> {
+        val c = Client.withAccessToken(sim.config(), "not-a-token")
+        val e = check<ProcoreException.Unauthorized>("unauthorized", expectProcore { c.get("me") })
+        assertEquals(401, e.httpStatus)
+        assertNotNull(e.requestId)
+        assertFalse(e.message!!.contains("not-a-token"), "the token is never in an error")
+    }
+
+    @Test fun `reauthorization required`() = runBlocking<Unit> {
+        val c = Client.withRefreshToken(sim.config(), Simulator.CLIENT_ID, Simulator.CLIENT_SECRET, "burnt-refresh-token")
+        check<ProcoreException.ReauthorizationRequired>("reauthorization_required", expectProcore { c.get("me") })
+        assertEquals(1L, sim.tokenCalls())
+    }
+
+    @Test fun forbidden() = runBlocking<Unit> {
+        sim.addFault("""{"kind":"status","status":403,"body":"{\"message\":\"You do not have access\"}"}""")
+        val e = check<ProcoreException.Forbidden>("forbidden", expectProcore { dev().get("me") })
+        assertEquals(403, e.httpStatus)
+        assertEquals("""{"message":"You do not have access"}""", e.info.body)
+    }
+
+    @Test fun `app not connected`() = runBlocking<Unit> {
+        val e = check<ProcoreException.AppNotConnected>("app_not_connected", expectProcore { dev(companyId = 666uL).get("me") })
+        assertEquals(403, e.httpStatus)
+    }
+
+    @Test fun `not found`() = runBlocking<Unit> {
+        val e = check<ProcoreException.NotFound>("not_found", expectProcore { dev().get("projects/999") })
+        assertEquals(404, e.httpStatus)
+    }
+
+    @Test fun validation() = runBlocking<Unit> {
+        val e = check<ProcoreException.Validation>("validation", expectProcore {
+            dev(companyId = Simulator.BIG_BUILD).post("projects/100001/rfis", """{"rfi":{"question":{"body":"?"}}}""")
+        })
+        assertEquals(422, e.httpStatus)
+        assertEquals(listOf("can't be blank"), e.validationErrors["subject"])
+    }
+
+    @Test fun `bad request`() = runBlocking<Unit> {
+        val e = check<ProcoreException.BadRequest>("bad_request", expectProcore {
+            dev().get("projects", RequestOptions(noCompany = true, query = query("company_id" to 8089)))
+        })
+        assertEquals(400, e.httpStatus)
+    }
+
+    @Test fun `rate limited`() = runBlocking<Unit> {
+        // Its own simulator: the core shares one rate budget (and its pause after a 429) among
+        // every client of the same origin and credentials in the process.
+        Simulator().use { own ->
+            own.addFault("""{"kind":"rate_limit_storm","seconds":3}""")
+            val c = Client.withAccessToken(own.config(Simulator.SMALL, rateLimitMaxWaitMs = 50uL), Simulator.DEV_TOKEN)
+            val started = System.nanoTime()
+            val e = check<ProcoreException.RateLimited>("rate_limited", expectProcore { c.get("me") })
+            assertTrue((System.nanoTime() - started) / 1_000_000 < 2500, "failed fast instead of waiting out the storm")
+            val at = assertNotNull(e.retryAtUnix)
+            assertTrue(at >= System.currentTimeMillis() / 1000, "retry time is in the future: $at")
+        }
+    }
+
+    @Test fun server() = runBlocking<Unit> {
+        sim.addFault("""{"kind":"status","status":500,"count":3}""")
+        val e = check<ProcoreException.Server>("server", expectProcore { dev(maxAttempts = 2u).get("me") })
+        assertEquals(500, e.httpStatus)
+        assertEquals(2L, sim.counters()["responses_by_status"].toString().let { Regex("\"500\":(\\d+)").find(it)!!.groupValues[1].toLong() })
+    }
+
+    @Test fun http() = runBlocking<Unit> {
+        sim.addFault("""{"kind":"status","status":409}""")
+        val e = check<ProcoreException.Http>("http", expectProcore { dev().get("me") })
+        assertEquals(409, e.httpStatus)
+    }
+
+    @Test fun timeout() = runBlocking<Unit> {
+        sim.addFault("""{"kind":"latency","ms":3000,"count":1}""")
+        check<ProcoreException.Timeout>("timeout", expectProcore { dev(maxAttempts = 1u, requestTimeoutMs = 200uL).get("me") })
+    }
+
+    @Test fun network() = runBlocking<Unit> {
+        val port = java.net.ServerSocket(0).use { it.localPort } // closed again: refused
+        val c = Client.withAccessToken(ClientConfig(baseUrl = "http://127.0.0.1:$port", maxAttempts = 1u), Simulator.DEV_TOKEN)
+        check<ProcoreException.Network>("network", expectProcore { c.get("me") })
+    }
+
+    @Test fun config() = runBlocking<Unit> {
+        check<ProcoreException.Config>("config", expectProcore { Client.withAccessToken(ClientConfig(baseUrl = "ftp://example"), "t") })
+        check<ProcoreException.Config>("config", expectProcore { Client.withAccessToken(ClientConfig(), "") })
+        check<ProcoreException.Config>("config", expectProcore { dev().post("projects/1/rfis", "{not json") })
+        check<ProcoreException.Config>("config", expectProcore { dev().request("FETCH", "me") })
+        // A corrupt stored set is a store error, not a config error.
+        assertEquals("store", expectProcore { TokenSet.fromJson("{}") }.code)
+        Unit
+    }
+
+    @Test fun decode() = runBlocking<Unit> {
+        sim.addFault("""{"kind":"malformed","content_type":"text/html","body":"<html>proxy</html>"}""")
+        val c = dev(companyId = Simulator.BIG_BUILD)
+        val e = check<ProcoreException.Decode>("decode", expectProcore { c.pages("projects", PaginateOptions(query = query("company_id" to 31337))).toList() })
+        assertTrue(e.reason.contains("HTML"), e.reason)
+    }
+
+    @Test fun oauth() = runBlocking<Unit> {
+        val c = Client.withClientCredentials(sim.config(), Simulator.CLIENT_ID, "wrong-secret")
+        val e = check<ProcoreException.OAuth>("oauth", expectProcore { c.get("me", RequestOptions(companyId = Simulator.SMALL)) })
+        assertTrue(e.reason.contains("invalid_client"), e.reason)
+        assertFalse(e.message!!.contains("wrong-secret"), "the secret is never in an error")
+    }
+
+    @Test fun `store errors from a Kotlin store, typed or not`() = runBlocking<Unit> {
+        for (typed in listOf(true, false)) {
+            val c = Client.withStoredTokens(sim.config(), Simulator.CLIENT_ID, Simulator.CLIENT_SECRET, FailingStore(typed))
+            val e = check<ProcoreException.Store>("store", expectProcore { c.get("me") })
+            if (typed) assertTrue(e.reason.contains("keystore locked"), e.reason)
+            else assertTrue(e.reason.contains("disk on fire"), e.reason)
+        }
+    }
+
+    @Test fun `state mismatch`() = runBlocking<Unit> {
+        val oauth = OAuthClient(sim.config(), Simulator.CLIENT_ID, Simulator.CLIENT_SECRET)
+        val req = oauth.authorizeUrl(oobRedirectUri(), false)
+        check<ProcoreException.StateMismatch>("state_mismatch", expectProcore { oauth.exchangeCode(req, "code", "other-state") })
+    }
+}

@@ -1,0 +1,117 @@
+//! The page cursor, mirroring core `paginate.rs`: the core walks the pages (Link / Total
+//! headers, v1 arrays, v2 envelopes); this only hands its pages across one at a time.
+
+use std::sync::Arc;
+
+use crate::client::{QueryParam, RateLimit};
+use crate::errors::{ProcoreError, Result};
+
+/// How to walk a collection. Every field has a default.
+#[derive(uniffi::Record, Clone, Debug, Default)]
+pub struct PaginateOptions {
+    /// Query parameters sent with every page (filters, `company_id`, ...).
+    #[uniffi(default)]
+    pub query: Vec<QueryParam>,
+    /// Items per page requested from the server.
+    #[uniffi(default)]
+    pub per_page: Option<u32>,
+    /// Stop after this many items in all.
+    #[uniffi(default)]
+    pub max_items: Option<u64>,
+    /// `Procore-Company-Id` for every page, whatever the client's default.
+    #[uniffi(default)]
+    pub company_id: Option<u64>,
+    /// The API version of a relative path (`v2.0` for v2 collections).
+    #[uniffi(default)]
+    pub version: Option<String>,
+}
+
+/// One page of a collection.
+#[derive(uniffi::Record, Clone, Debug)]
+pub struct Page {
+    /// The page's items, each as JSON text, in server order.
+    pub items: Vec<String>,
+    /// The 1-based page number.
+    pub number: u32,
+    /// Items in the whole collection, if the server said (`Total`).
+    pub total: Option<u64>,
+    /// The effective page size, if the server said (`Per-Page`).
+    pub per_page: Option<u32>,
+    /// True when another page follows.
+    pub has_next: bool,
+    /// The rate-limit window this page's answer reported.
+    pub rate_limit: Option<RateLimit>,
+    /// `X-Request-Id` of this page's answer.
+    pub request_id: Option<String>,
+}
+
+/// Fetches a collection one page per `nextPage()` call; holds no item between calls. Calls
+/// on one cursor run one at a time. After an error the same page may be asked for again.
+#[derive(uniffi::Object)]
+pub struct PageCursor {
+    inner: tokio::sync::Mutex<procore::PageCursor>,
+}
+
+impl std::fmt::Debug for PageCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PageCursor")
+    }
+}
+
+impl PageCursor {
+    pub(crate) fn new(
+        client: &procore::Client,
+        path: String,
+        o: PaginateOptions,
+    ) -> Result<Arc<Self>> {
+        let mut p = client
+            .paginate(&path)
+            .query_pairs(o.query.into_iter().map(|q| (q.name, q.value)));
+        if let Some(n) = o.per_page {
+            p = p.per_page(n);
+        }
+        if let Some(n) = o.max_items {
+            p = p.max_items(n);
+        }
+        match o.company_id {
+            Some(0) => {
+                return Err(ProcoreError::config(
+                    "company id must be a positive integer",
+                ))
+            }
+            Some(id) => p = p.company_id(id),
+            None => {}
+        }
+        if let Some(v) = &o.version {
+            p = p.version(v);
+        }
+        Ok(Arc::new(PageCursor {
+            inner: tokio::sync::Mutex::new(p.into_cursor()),
+        }))
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PageCursor {
+    /// The next page, or none at the end.
+    pub async fn next_page(&self) -> Result<Option<Page>> {
+        let mut cursor = self.inner.lock().await;
+        let Some(page) = cursor.next_page().await? else {
+            return Ok(None);
+        };
+        Ok(Some(Page {
+            items: page.items.iter().map(|v| v.to_string()).collect(),
+            number: page.number,
+            total: page.total,
+            per_page: page.per_page,
+            has_next: page.has_next,
+            rate_limit: page.rate_limit.as_ref().map(RateLimit::from),
+            request_id: page.request_id,
+        }))
+    }
+
+    /// True when no page is left (false while a page is being fetched).
+    pub fn is_done(&self) -> bool {
+        self.inner.try_lock().map(|c| c.is_done()).unwrap_or(false)
+    }
+}

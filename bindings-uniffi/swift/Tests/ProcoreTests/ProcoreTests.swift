@@ -1,0 +1,174 @@
+// XCTest suite of the Swift package, against the simulator binary (started per test case).
+// Run by bindings-uniffi/test.sh where a Swift toolchain exists (`swift test`).
+import Foundation
+import XCTest
+@testable import Procore
+
+/// The simulator in a child process on a free loopback port, with its control API.
+final class Simulator {
+    let process = Process()
+    let stdin = Pipe()
+    let baseUrl: String
+
+    init(args: [String] = ["--no-rate-limit"]) throws {
+        let repo = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().appendingPathComponent("../../../..").standardized
+        let bin = ProcessInfo.processInfo.environment["PROCORE_SIMULATOR_BIN"]
+            ?? repo.appendingPathComponent("target/debug/procore-simulator").path
+        process.executableURL = URL(fileURLWithPath: bin)
+        process.arguments = ["--port", "0", "--exit-on-stdin-eof"] + args
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardInput = stdin
+        try process.run()
+        var line = Data()
+        while true {
+            let byte = stdout.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        let prefix = "procore-simulator listening on "
+        guard text.hasPrefix(prefix) else { throw NSError(domain: "simulator", code: 1) }
+        baseUrl = String(text.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+    }
+
+    deinit {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    func config(companyId: UInt64? = nil) -> ClientConfig {
+        ClientConfig(baseUrl: baseUrl, companyId: companyId, sdkLanguage: "swift",
+                     retryBaseDelayMs: 20, retryMaxDelayMs: 200, paceRequests: false)
+    }
+
+    func control(_ method: String, _ path: String, _ body: String? = nil) async throws -> Any {
+        var req = URLRequest(url: URL(string: baseUrl + path)!)
+        req.httpMethod = method
+        req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let body { req.httpBody = Data(body.utf8) }
+        let (data, _) = try await URLSession.shared.data(for: req)
+        return try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+    }
+
+    func refreshCalls() async throws -> Int {
+        let c = try await control("GET", "/__simulator/counters") as! [String: Any]
+        return (c["token_calls"] as! [String: Any])["refresh_token"] as! Int
+    }
+
+    func expiredTokens() async throws -> TokenSet {
+        let t = try await control("POST", "/__simulator/tokens", #"{"expires_in":3600}"#) as! [String: Any]
+        return try TokenSet(accessToken: t["access_token"] as! String,
+                            refreshToken: t["refresh_token"] as? String,
+                            expiresAtUnix: Int64(Date().timeIntervalSince1970) - 1)
+    }
+}
+
+/// A Swift token store (as an app would back with the Keychain).
+final class RecordingStore: TokenStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var json: String?
+    private var versions: [UInt64] = []
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    var savedVersions: [UInt64] { locked { versions } }
+
+    func load() async throws -> TokenSet? {
+        let current = locked { json }
+        return try current.map { try TokenSet.fromJson(json: $0) }
+    }
+
+    func save(tokens: TokenSet) async throws {
+        locked {
+            json = tokens.toJson()
+            versions.append(tokens.version())
+        }
+    }
+
+    func clear() async throws {
+        locked { json = nil }
+    }
+
+    func current() throws -> TokenSet? {
+        try locked { json }.map { try TokenSet.fromJson(json: $0) }
+    }
+}
+
+final class ProcoreTests: XCTestCase {
+    func testAccessTokenRequest() async throws {
+        let sim = try Simulator()
+        let client = try Client.withAccessToken(config: sim.config(), accessToken: "sim-dev-token")
+        let r = try await client.get(path: "me")
+        XCTAssertEqual(r.status, 200)
+        let me = try r.jsonObject() as! [String: Any]
+        XCTAssertEqual(me["id"] as? Int, 5_000_000_001)
+        XCTAssertNotNil(r.requestId)
+    }
+
+    func testPaginationAsyncSequenceWalks2500Projects() async throws {
+        let sim = try Simulator()
+        let client = try Client.withAccessToken(config: sim.config(companyId: 31337), accessToken: "sim-dev-token")
+        let opts = PaginateOptions(query: [QueryParam(name: "company_id", value: "31337")], perPage: 500)
+        var pages = 0
+        for try await page in client.pages("projects", options: opts) {
+            pages += 1
+            XCTAssertEqual(page.total, 2500)
+        }
+        XCTAssertEqual(pages, 5)
+        var ids: [Int] = []
+        for try await item in client.items("projects", options: opts) {
+            let obj = try JSONSerialization.jsonObject(with: Data(item.utf8)) as! [String: Any]
+            ids.append(obj["id"] as! Int)
+        }
+        XCTAssertEqual(ids, Array(100_001...102_500))
+    }
+
+    func testErrorsCarryTheirCode() async throws {
+        let sim = try Simulator()
+        let client = try Client.withAccessToken(config: sim.config(companyId: 8089), accessToken: "sim-dev-token")
+        do {
+            _ = try await client.get(path: "projects/999")
+            XCTFail("expected not_found")
+        } catch let e as ProcoreError {
+            XCTAssertEqual(e.code, "not_found")
+            XCTAssertEqual(e.info.status, 404)
+            guard case .NotFound = e else { return XCTFail("expected .NotFound, got \(e)") }
+        }
+        let bad = try Client.withAccessToken(config: sim.config(), accessToken: "not-a-token")
+        do {
+            _ = try await bad.get(path: "me")
+            XCTFail("expected unauthorized")
+        } catch let e as ProcoreError {
+            XCTAssertEqual(e.code, "unauthorized")
+        }
+        XCTAssertEqual(errorCodes().count, 17)
+    }
+
+    func testSwiftStoreReceivesRotationAndConcurrentCallersRefreshOnce() async throws {
+        let sim = try Simulator()
+        let store = RecordingStore()
+        let client = try Client.withTokens(config: sim.config(), clientId: "sim-client-id",
+                                           clientSecret: "sim-client-secret",
+                                           tokens: try await sim.expiredTokens(), store: store)
+        let statuses = try await withThrowingTaskGroup(of: UInt16.self) { group in
+            for _ in 0..<100 {
+                group.addTask { try await client.get(path: "me").status }
+            }
+            var all: [UInt16] = []
+            for try await s in group { all.append(s) }
+            return all
+        }
+        XCTAssertEqual(statuses, Array(repeating: 200, count: 100))
+        let refreshes = try await sim.refreshCalls()
+        XCTAssertEqual(refreshes, 1)
+        XCTAssertEqual(store.savedVersions.last, 1)
+        XCTAssertEqual(try store.current()?.accessToken(), client.currentTokens()?.accessToken())
+        XCTAssertFalse(String(describing: client.currentTokens()!).contains(client.currentTokens()!.accessToken()))
+    }
+}

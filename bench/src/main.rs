@@ -146,7 +146,7 @@ async fn throughput(a: &Args) -> Res<()> {
         .build()
         .map_err(|e| e.to_string())?;
     let url = format!("{base}{PATH}");
-    println!("## Rust: procore::Client vs plain reqwest (GET {PATH}, JSON parsed, {secs} s x {runs} runs each, interleaved)");
+    println!("## Rust: procore::Client (auth, pacing, retries on) vs plain reqwest (GET {PATH}, JSON parsed, {secs} s x {runs} runs each, interleaved; medians)");
     println!(
         "cores: {}",
         std::thread::available_parallelism()
@@ -154,7 +154,8 @@ async fn throughput(a: &Args) -> Res<()> {
             .unwrap_or(0)
     );
     for &c in &levels {
-        let (mut ours, mut theirs, mut sim_cpu) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut ours, mut theirs, mut theirs_same, mut sim_cpu) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..runs {
             let s = sdk.clone();
             let cpu0 = cpu_seconds(sim_pid);
@@ -173,32 +174,39 @@ async fn throughput(a: &Args) -> Res<()> {
             if let (Some(c0), Some(c1)) = (cpu0, cpu_seconds(sim_pid)) {
                 sim_cpu.push((c1 - c0) / t0.elapsed().as_secs_f64() * 100.0);
             }
-            let (p, u, t) = (plain.clone(), url.clone(), token.clone());
-            theirs.push(
-                drive(c, secs, move || {
-                    let (p, u, t) = (p.clone(), u.clone(), t.clone());
-                    async move {
-                        let r = p
-                            .get(&u)
-                            .bearer_auth(&t)
-                            .header("procore-company-id", COMPANY)
-                            .send()
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        let b = r.bytes().await.map_err(|e| e.to_string())?;
-                        serde_json::from_slice::<serde_json::Value>(&b)
-                            .map_err(|e| e.to_string())?;
-                        Ok(())
-                    }
-                })
-                .await?,
-            );
+            for (headers, out) in [(false, &mut theirs), (true, &mut theirs_same)] {
+                let (p, u, t) = (plain.clone(), url.clone(), token.clone());
+                out.push(
+                    drive(c, secs, move || {
+                        let (p, u, t) = (p.clone(), u.clone(), t.clone());
+                        async move {
+                            let mut req = p
+                                .get(&u)
+                                .bearer_auth(&t)
+                                .header("procore-company-id", COMPANY);
+                            if headers {
+                                // The headers the SDK sends on every call.
+                                req = req
+                                    .header("procore-sdk-version", procore::SDK_VERSION)
+                                    .header("procore-sdk-language", "rust")
+                                    .header("accept", "application/json");
+                            }
+                            let r = req.send().await.map_err(|e| e.to_string())?;
+                            let b = r.bytes().await.map_err(|e| e.to_string())?;
+                            serde_json::from_slice::<serde_json::Value>(&b)
+                                .map_err(|e| e.to_string())?;
+                            Ok(())
+                        }
+                    })
+                    .await?,
+                );
+            }
         }
-        let (o, t) = (stats(ours), stats(theirs));
+        let (o, t, ts) = (stats(ours), stats(theirs), stats(theirs_same));
         let cpu = stats(sim_cpu);
         println!(
-            "concurrency {c:>3}: procore {:>8.0} req/s (min {:.0} max {:.0}) | reqwest {:>8.0} req/s (min {:.0} max {:.0}) | ratio {:.3}x | simulator CPU {:.0}% of one core (median)",
-            o.1, o.0, o.2, t.1, t.0, t.2, o.1 / t.1, cpu.1
+            "concurrency {c:>3}: procore {:>6.0} req/s (min {:.0} max {:.0}) | reqwest {:>6.0} (min {:.0} max {:.0}) ratio {:.3}x | reqwest with the SDK's headers {:>6.0} (min {:.0} max {:.0}) ratio {:.3}x | simulator CPU {:.0}% of one core",
+            o.1, o.0, o.2, t.1, t.0, t.2, o.1 / t.1, ts.1, ts.0, ts.2, o.1 / ts.1, cpu.1
         );
     }
     Ok(())

@@ -333,14 +333,15 @@ async fn budget(a: &Args) -> Res<()> {
     let r429 =
         after["rate_limited"].as_u64().unwrap_or(0) - before["rate_limited"].as_u64().unwrap_or(0);
     let completed = done.load(Ordering::Relaxed) as f64;
-    // Requests per spike window (by send time), to show where budget was left unused.
+    // Calls per spike window (by the time each call started, before any wait for the budget),
+    // to show where budget was left unused.
     let mut per_window = std::collections::BTreeMap::<u64, u64>::new();
     for t in stamps.lock().map(|s| s.clone()).unwrap_or_default() {
         *per_window.entry((t / s_len) as u64).or_default() += 1;
     }
     let counts: Vec<String> = per_window.values().map(|n| n.to_string()).collect();
     println!(
-        "requests sent per {s_len} s spike window: {}",
+        "calls started per {s_len} s spike window (before pacing): {}",
         counts.join(" ")
     );
     println!(

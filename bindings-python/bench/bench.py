@@ -1,17 +1,31 @@
 """Benchmark (not a test): procore vs requests / httpx / aiohttp on the local simulator.
 
-    python bench/bench.py [--quick] [--json out.json]
+    python bench/bench.py [--base URL] [--sim-pid PID] [--runs N] [--seconds S] [--items N]
+                          [--concurrency C] [--quick] [--json out.json]
 
-Prints requests per second for the same workload (GET /rest/v1.0/me with the dev token):
-- blocking, one thread: procore.Client vs requests.Session (both keep-alive, one connection);
-- asyncio at a fixed concurrency: procore.AsyncClient vs httpx.AsyncClient vs aiohttp (if
-  installed), each with a pool of that many connections;
-and the ratios (procore / other; above 1 means procore is faster), then the peak RSS of a
-child process that streams 100,000 items of company 77777 (per_page 1000) with
-procore.Client.paginate (resource.getrusage, before and after).
+The workload is the Rust part's (bench/src/main.rs): an authenticated GET of one JSON page,
+GET /rest/v1.0/companies/8089/projects with `Procore-Company-Id: 8089` and the simulator's dev
+token, the body parsed as JSON by every contender. Each figure is measured --runs times
+(contenders interleaved, each timed run preceded by a short untimed warm-up), for --seconds each,
+and printed as the median with min and max, next to the simulator's own CPU use over the same
+interval (utime + stime of --sim-pid from /proc, in % of one core):
 
-The simulator is started here (PROCORE_SIMULATOR_BIN or <repo>/target/debug/procore-simulator)
-with rate limits off; procore runs with pacing off too, so only the client stacks differ.
+- blocking, one thread: procore.Client vs requests.Session;
+- asyncio, --concurrency tasks (default 64, like the Rust part's c=64): procore.AsyncClient vs
+  httpx.AsyncClient (pool sized to the concurrency, and a pool of 8, faster with httpcore 1.0)
+  vs aiohttp.ClientSession;
+- streaming --items items (company 77777, per_page 1000) in a fresh child process each run:
+  procore.Client.paginate vs a requests.Session pager, peak RSS (VmHWM) and items/s, with the
+  RSS of a bare `import procore` for reference.
+
+Every contender is set up the way a careful user would: one keep-alive pool sized to the
+concurrency, proxies and .netrc off (trust_env=False), the same headers. procore runs with its
+defaults (retries and rate-limit pacing on; the simulator's rate limits are off, so pacing never
+waits). The settings are printed with the figures.
+
+With --base the simulator must already run (start it with --no-rate-limit); without it one is
+started here: PROCORE_SIMULATOR_BIN, else <repo>/target/release/procore-simulator if built, else
+<repo>/target/debug/procore-simulator.
 """
 
 from __future__ import annotations
@@ -20,23 +34,44 @@ import argparse
 import asyncio
 import json
 import os
+import platform
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 import procore
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_TOKEN = "sim-dev-token"
-PATH = "/rest/v1.0/me"
+COMPANY = 8089
+PATH = f"/rest/v1.0/companies/{COMPANY}/projects"
+STREAM_COMPANY = 77777
+HTTPX_SMALL_POOL = 8
+HEADERS = {
+    "Authorization": f"Bearer {DEV_TOKEN}",
+    "Procore-Company-Id": str(COMPANY),
+    "User-Agent": "my-integration/1.0",
+}
 
 
-def start_simulator() -> "tuple[subprocess.Popen[str], str]":
-    binary = os.environ.get("PROCORE_SIMULATOR_BIN", str(REPO / "target/debug/procore-simulator"))
+# ------------------------------------------------------------------------------------------
+# Simulator and measurement helpers
+
+
+def simulator_binary() -> str:
+    env = os.environ.get("PROCORE_SIMULATOR_BIN")
+    if env:
+        return env
+    release = REPO / "target/release/procore-simulator"
+    return str(release if release.exists() else REPO / "target/debug/procore-simulator")
+
+
+def start_simulator() -> "Tuple[subprocess.Popen[str], str]":
     proc = subprocess.Popen(
-        [binary, "--port", "0", "--no-rate-limit", "--exit-on-stdin-eof"],
+        [simulator_binary(), "--port", "0", "--no-rate-limit", "--exit-on-stdin-eof"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -50,120 +85,251 @@ def start_simulator() -> "tuple[subprocess.Popen[str], str]":
     return proc, line[len(prefix) :]
 
 
-def rate(n: int, fn: Callable[[], None]) -> float:
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: Optional[int]) -> Optional[float]:
+    """CPU seconds (utime + stime) used so far by process `pid`, from /proc."""
+    if pid is None:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+class Figure:
+    """The runs of one contender: rates and the simulator's CPU % over each run."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.rates: List[float] = []
+        self.sim_cpu: List[float] = []
+
+    def median(self) -> float:
+        return statistics.median(self.rates)
+
+    def __str__(self) -> str:
+        cpu = f"; sim CPU {statistics.median(self.sim_cpu):.0f}%" if self.sim_cpu else ""
+        return (
+            f"{self.name} {self.median():.0f} req/s "
+            f"(min {min(self.rates):.0f} max {max(self.rates):.0f}{cpu})"
+        )
+
+
+def spread(values: List[float], fmt: str = "{:.1f}", unit: str = "") -> str:
+    med = fmt.format(statistics.median(values))
+    return f"{med}{unit} (min {fmt.format(min(values))} max {fmt.format(max(values))})"
+
+
+def record(fig: Figure, sim_pid: Optional[int], measure: Callable[[], Tuple[int, float]]) -> None:
+    c0 = cpu_seconds(sim_pid)
+    done, secs = measure()
+    c1 = cpu_seconds(sim_pid)
+    fig.rates.append(done / secs)
+    if c0 is not None and c1 is not None:
+        fig.sim_cpu.append((c1 - c0) / secs * 100.0)
+
+
+# ------------------------------------------------------------------------------------------
+# Blocking
+
+
+def timed_loop(secs: float, one: Callable[[], None]) -> Tuple[int, float]:
     started = time.perf_counter()
-    fn()
-    return n / (time.perf_counter() - started)
+    until = started + secs
+    done = 0
+    while time.perf_counter() < until:
+        one()
+        done += 1
+    return done, time.perf_counter() - started
 
 
-def bench_blocking(base: str, n: int) -> Dict[str, float]:
+def bench_blocking(base: str, secs: float, runs: int, sim_pid: Optional[int]) -> List[Figure]:
     import requests
 
-    out: Dict[str, float] = {}
-    client = procore.Client(DEV_TOKEN, environment=base, rate_limit=False)
-    for _ in range(20):
-        client.get(PATH)
+    client = procore.Client(DEV_TOKEN, environment=base, company_id=COMPANY)
 
-    def run_procore() -> None:
-        for _ in range(n):
-            client.get(PATH).json()
-
-    out["procore.Client"] = rate(n, run_procore)
+    def via_procore() -> None:
+        client.get(PATH).json()
 
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {DEV_TOKEN}"
+    session.trust_env = False  # no proxy / .netrc lookups on every request
+    session.headers.update(HEADERS)
     url = base + PATH
-    for _ in range(20):
-        session.get(url)
 
-    def run_requests() -> None:
-        for _ in range(n):
-            r = session.get(url)
-            r.raise_for_status()
-            r.json()
+    def via_requests() -> None:
+        r = session.get(url)
+        r.raise_for_status()
+        r.json()
 
-    out["requests.Session"] = rate(n, run_requests)
-    return out
+    contenders = [(Figure("procore.Client"), via_procore), (Figure("requests.Session"), via_requests)]
+    for _ in range(runs):
+        for fig, one in contenders:
+            for _ in range(50):
+                one()
+            record(fig, sim_pid, lambda: timed_loop(secs, one))
+    client.close()
+    session.close()
+    return [fig for fig, _ in contenders]
 
 
-async def run_concurrently(n: int, concurrency: int, call: Callable[[], Awaitable[None]]) -> float:
-    sem = asyncio.Semaphore(concurrency)
+# ------------------------------------------------------------------------------------------
+# asyncio
 
-    async def one() -> None:
-        async with sem:
-            await call()
 
+async def timed_tasks(secs: float, concurrency: int, one: Callable[[], Awaitable[None]]) -> Tuple[int, float]:
     started = time.perf_counter()
-    await asyncio.gather(*(one() for _ in range(n)))
-    return n / (time.perf_counter() - started)
+    until = started + secs
+    done = 0
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < until:
+            await one()
+            done += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done, time.perf_counter() - started
 
 
-async def bench_async(base: str, n: int, concurrency: int) -> Dict[str, float]:
+async def bench_async(
+    base: str, secs: float, runs: int, concurrency: int, sim_pid: Optional[int]
+) -> List[Figure]:
     import httpx
 
-    out: Dict[str, float] = {}
     url = base + PATH
-    headers = {"Authorization": f"Bearer {DEV_TOKEN}"}
+    contenders: List[Tuple[Figure, Callable[[], Awaitable[None]]]] = []
 
-    async with procore.AsyncClient(DEV_TOKEN, environment=base, rate_limit=False) as client:
+    client = procore.AsyncClient(DEV_TOKEN, environment=base, company_id=COMPANY)
 
-        async def p() -> None:
-            (await client.get(PATH)).json()
+    async def via_procore() -> None:
+        (await client.get(PATH)).json()
 
-        await run_concurrently(concurrency * 2, concurrency, p)
-        out["procore.AsyncClient"] = await run_concurrently(n, concurrency, p)
+    contenders.append((Figure("procore.AsyncClient"), via_procore))
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(headers=headers, limits=limits) as hx:
+    # httpx twice: with the pool sized to the concurrency (what the docs suggest), and with a pool
+    # of HTTPX_SMALL_POOL connections, which is faster at high concurrency because httpcore's
+    # pool scans every connection for every queued request (encode/httpx#3215).
+    httpx_clients = []
+    for pool in (concurrency, HTTPX_SMALL_POOL):
+        hx = httpx.AsyncClient(
+            headers=HEADERS,
+            limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool, keepalive_expiry=60),
+            trust_env=False,
+            http2=False,
+        )
+        httpx_clients.append(hx)
 
-        async def h() -> None:
-            r = await hx.get(url)
-            r.raise_for_status()
-            r.json()
+        def make(hx: httpx.AsyncClient) -> Callable[[], Awaitable[None]]:
+            async def via_httpx() -> None:
+                r = await hx.get(url)
+                r.raise_for_status()
+                r.json()
 
-        await run_concurrently(concurrency * 2, concurrency, h)
-        out["httpx.AsyncClient"] = await run_concurrently(n, concurrency, h)
+            return via_httpx
 
+        contenders.append((Figure(f"httpx.AsyncClient(pool {pool})"), make(hx)))
+
+    session = None
     try:
         import aiohttp
     except ImportError:
-        return out
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(headers=headers, connector=connector) as session:
+        aiohttp = None  # type: ignore[assignment]
+    if aiohttp is not None:
+        session = aiohttp.ClientSession(
+            headers=HEADERS,
+            connector=aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency, keepalive_timeout=60),
+            trust_env=False,
+        )
 
-        async def a() -> None:
+        async def via_aiohttp() -> None:
+            assert session is not None
             async with session.get(url) as r:
                 r.raise_for_status()
                 await r.json()
 
-        await run_concurrently(concurrency * 2, concurrency, a)
-        out["aiohttp.ClientSession"] = await run_concurrently(n, concurrency, a)
-    return out
+        contenders.append((Figure("aiohttp.ClientSession"), via_aiohttp))
+
+    try:
+        for _ in range(runs):
+            for fig, one in contenders:
+                await timed_tasks(min(secs, 0.2), concurrency, one)  # warm-up: connections open
+                c0 = cpu_seconds(sim_pid)
+                done, took = await timed_tasks(secs, concurrency, one)
+                c1 = cpu_seconds(sim_pid)
+                fig.rates.append(done / took)
+                if c0 is not None and c1 is not None:
+                    fig.sim_cpu.append((c1 - c0) / took * 100.0)
+    finally:
+        client.close()
+        for hx in httpx_clients:
+            await hx.aclose()
+        if session is not None:
+            await session.close()
+    return [fig for fig, _ in contenders]
 
 
-STREAM = r"""
-import json, resource, sys, time, procore
+# ------------------------------------------------------------------------------------------
+# Streaming (each run in a fresh child process, so that its peak RSS is the walk's)
+
+# Peak RSS is VmHWM from /proc/self/status: getrusage's ru_maxrss would carry over the parent's
+# peak across fork + exec (Linux keeps the larger of the two).
+HWM = "def hwm():\n    return int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1])\n"
+
+STREAM_PROCORE = HWM + r"""
+import json, sys, time, procore
 base, items = sys.argv[1], int(sys.argv[2])
-c = procore.Client("sim-dev-token", environment=base, rate_limit=False)
-c.get("/rest/v1.0/me")
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+c = procore.Client("sim-dev-token", environment=base, company_id=77777)
+before = hwm()
 t = time.perf_counter()
 n = 0
-for item in c.paginate("/rest/v1.0/projects", params={"company_id": 77777}, company_id=77777,
-                       per_page=1000, max_items=items):
+for item in c.paginate("/rest/v1.0/projects", params={"company_id": 77777}, per_page=1000, max_items=items):
+    if not isinstance(item["id"], int):
+        raise SystemExit("bad item")
     n += 1
 elapsed = time.perf_counter() - t
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = hwm()
 print(json.dumps({"items": n, "seconds": elapsed, "rss_before_kib": before, "peak_rss_kib": after}))
 """
 
+# What a requests user writes: follow the pages until `items` are seen (per_page 1000).
+STREAM_REQUESTS = HWM + r"""
+import json, sys, time, requests
+base, items = sys.argv[1], int(sys.argv[2])
+s = requests.Session()
+s.trust_env = False
+s.headers.update({"Authorization": "Bearer sim-dev-token", "Procore-Company-Id": "77777"})
+before = hwm()
+t = time.perf_counter()
+n, page = 0, 1
+while n < items:
+    r = s.get(base + "/rest/v1.0/projects", params={"company_id": 77777, "per_page": 1000, "page": page})
+    r.raise_for_status()
+    batch = r.json()
+    if not batch:
+        break
+    for item in batch[: items - n]:
+        if not isinstance(item["id"], int):
+            raise SystemExit("bad item")
+        n += 1
+    page += 1
+elapsed = time.perf_counter() - t
+after = hwm()
+print(json.dumps({"items": n, "seconds": elapsed, "rss_before_kib": before, "peak_rss_kib": after}))
+"""
 
-def bench_stream(base: str, items: int) -> Dict[str, Any]:
+BASELINE = HWM + r"""
+import json, procore
+print(json.dumps({"peak_rss_kib": hwm()}))
+"""
+
+
+def child(script: str, *args: str) -> Dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-c", STREAM, base, str(items)],
-        capture_output=True,
-        text=True,
-        timeout=600,
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=600
     )
     if out.returncode != 0:
         raise SystemExit(f"streaming child failed: {out.stderr}")
@@ -171,48 +337,122 @@ def bench_stream(base: str, items: int) -> Dict[str, Any]:
     return result
 
 
+def bench_stream(base: str, items: int, runs: int) -> Dict[str, List[Dict[str, Any]]]:
+    results: Dict[str, List[Dict[str, Any]]] = {"procore": [], "requests": [], "baseline": []}
+    for _ in range(runs):
+        results["procore"].append(child(STREAM_PROCORE, base, str(items)))
+        results["requests"].append(child(STREAM_REQUESTS, base, str(items)))
+        results["baseline"].append(child(BASELINE))
+    return results
+
+
+def stream_line(name: str, rs: List[Dict[str, Any]]) -> str:
+    rss = [r["peak_rss_kib"] / 1024 for r in rs]
+    rate = [r["items"] / r["seconds"] for r in rs]
+    return f"{name} peak RSS {spread(rss, unit=' MiB')}, {spread(rate, '{:.0f}', ' items/s')}"
+
+
+# ------------------------------------------------------------------------------------------
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--base", help="URL of a running simulator (started with --no-rate-limit)")
+    ap.add_argument("--sim-pid", type=int, help="pid of that simulator, for its CPU use")
+    ap.add_argument("--runs", type=int, help="runs per figure (default 5; 1 with --quick)")
+    ap.add_argument("--seconds", type=float, help="seconds per timed run (default 2; 0.3 with --quick)")
+    ap.add_argument("--items", type=int, help="items to stream (default 100,000; 20,000 with --quick)")
+    ap.add_argument("--concurrency", type=int, default=64, help="asyncio tasks (default 64)")
     ap.add_argument("--quick", action="store_true", help="a short run for CI")
-    ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = ap.parse_args(argv)
-    n_sync = 500 if args.quick else 5000
-    n_async = 1000 if args.quick else 10000
-    stream_items = 100_000
+    runs = args.runs or (1 if args.quick else 5)
+    secs = args.seconds or (0.3 if args.quick else 2.0)
+    items = args.items or (20_000 if args.quick else 100_000)
+    conc = args.concurrency
 
-    proc, base = start_simulator()
+    proc = None
+    base, sim_pid = args.base, args.sim_pid
+    if base is None:
+        proc, base = start_simulator()
+        sim_pid = sim_pid or proc.pid
+    base = base.rstrip("/")
     try:
-        sync = bench_blocking(base, n_sync)
-        asyn = asyncio.run(bench_async(base, n_async, args.concurrency))
-        stream = bench_stream(base, stream_items)
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait(timeout=10)
+        from importlib.metadata import PackageNotFoundError, version
 
-    print(f"blocking, 1 thread, {n_sync} GET {PATH}")
-    for name, v in sync.items():
-        print(f"  {name:24} {v:10.0f} req/s")
-    print(f"  ratio procore/requests   {sync['procore.Client'] / sync['requests.Session']:10.2f}x")
-    print(f"asyncio, concurrency {args.concurrency}, {n_async} GET {PATH}")
-    for name, v in asyn.items():
-        print(f"  {name:24} {v:10.0f} req/s")
-    ratios = {"procore/requests": sync["procore.Client"] / sync["requests.Session"]}
-    for other in ("httpx.AsyncClient", "aiohttp.ClientSession"):
-        if other in asyn:
-            r = asyn["procore.AsyncClient"] / asyn[other]
-            ratios[f"procore/{other.split('.')[0]}"] = r
-            print(f"  ratio procore/{other.split('.')[0]:9} {r:10.2f}x")
+        def v(pkg: str) -> str:
+            try:
+                return version(pkg)
+            except PackageNotFoundError:
+                return "not installed"
+
+        try:
+            import sniffio  # noqa: F401
+
+            sniffio_note = ""
+        except ImportError:
+            sniffio_note = (
+                " WARNING: sniffio is not installed, so httpcore 1.0 retries a failed `import sniffio`"
+                " on every request (encode/httpcore PR #1103): the httpx figure is lower than it"
+                " should be; `pip install sniffio`."
+            )
+        print(
+            f"## Python {platform.python_version()}: procore {procore.__version__} vs requests "
+            f"{v('requests')} / httpx {v('httpx')} / aiohttp {v('aiohttp')} "
+            f"(GET {PATH}, JSON parsed, {secs:g} s x {runs} run(s) each, interleaved)"
+        )
+        print(
+            f"cores: {os.cpu_count()}; simulator CPU in % of one core over the same interval"
+            f"{'' if sim_pid else ' (no --sim-pid: not measured)'}; ratios are of medians"
+        )
+        print(
+            "settings: procore defaults (retries, pacing on); requests.Session keep-alive, "
+            f"trust_env=False; httpx.AsyncClient keep-alive pool of {conc} and of {HTTPX_SMALL_POOL} "
+            f"connections, trust_env=False, HTTP/1.1; aiohttp TCPConnector(limit={conc}), keep-alive; "
+            "asyncio default event loop; c = concurrent requests (threads or tasks)."
+            + sniffio_note
+        )
+        sync = bench_blocking(base, secs, runs, sim_pid)
+        asyn = asyncio.run(bench_async(base, secs, runs, conc, sim_pid))
+        stream = bench_stream(base, items, runs)
+    finally:
+        if proc is not None:
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=10)
+
+    p, r = sync
+    print(f"python blocking c=1: {p} | {r} | ratio {p.median() / r.median():.2f}x (target >= 3x)")
+    by = {f.name: f for f in asyn}
+    pa = by["procore.AsyncClient"]
+    best_httpx = max((f for f in asyn if f.name.startswith("httpx")), key=Figure.median)
+    ratios = [f"procore/httpx {pa.median() / best_httpx.median():.2f}x (best httpx pool; target >= 2x)"]
+    if "aiohttp.ClientSession" in by:
+        ratios.append(f"procore/aiohttp {pa.median() / by['aiohttp.ClientSession'].median():.2f}x")
+    print(f"python asyncio c={conc}: " + " | ".join(str(f) for f in asyn) + " | ratio " + ", ".join(ratios))
+    base_rss = [b["peak_rss_kib"] / 1024 for b in stream["baseline"]]
     print(
-        f"streaming {stream['items']} items (company 77777, per_page 1000): "
-        f"{stream['seconds']:.2f} s, {stream['items'] / stream['seconds']:.0f} items/s, "
-        f"peak RSS {stream['peak_rss_kib'] / 1024:.1f} MiB "
-        f"(after warm-up {stream['rss_before_kib'] / 1024:.1f} MiB)"
+        f"python stream {stream['procore'][0]['items']} items (company {STREAM_COMPANY}, per_page 1000, "
+        f"fresh process, {runs} run(s)): "
+        + stream_line("procore.Client.paginate", stream["procore"])
+        + " | "
+        + stream_line("requests.Session pager", stream["requests"])
+        + f" | bare `import procore` {spread(base_rss, unit=' MiB')} (target < 64 MiB)"
     )
     if args.json:
+
+        def fig(f: Figure) -> Dict[str, Any]:
+            return {"rates": f.rates, "sim_cpu": f.sim_cpu}
+
         Path(args.json).write_text(
-            json.dumps({"blocking": sync, "asyncio": asyn, "ratios": ratios, "stream": stream}, indent=2)
+            json.dumps(
+                {
+                    "blocking": {f.name: fig(f) for f in sync},
+                    "asyncio": {f.name: fig(f) for f in asyn},
+                    "stream": stream,
+                },
+                indent=2,
+            )
         )
 
 

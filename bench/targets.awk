@@ -31,7 +31,7 @@ function us(rate) { return rate > 0 ? 1e6 / rate : 0 }
   sim[c] = num($0, "simulator CPU")
 }
 /^Rust stream:/ { rs_items = num($0, "stream:"); rs_rss = num($0, "peak RSS") }
-/^requests sent per/ { nw = split($0, W, ": ")
+/^(requests sent|calls started) per/ { nw = split($0, W, ": ")
   nw = split(W[2], W, " ") }
 /^budget \(1 process/ {
   bu = num($0, "allowed ="); b429 = num($0, "utilization,")

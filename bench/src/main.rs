@@ -290,7 +290,10 @@ async fn budget(a: &Args) -> Res<()> {
             .unwrap_or(0.0)
     };
     let t0 = unix();
-    let until = Instant::now() + Duration::from_secs_f64(secs);
+    // End on a spike-window boundary: a window cut short by the end of the run could not be
+    // used in full, yet the allowed count would credit it.
+    let end = ((t0 + secs) / s_len).floor() * s_len;
+    let until = Instant::now() + Duration::from_secs_f64((end - t0).max(s_len));
     let done = Arc::new(AtomicU64::new(0));
     let stamps = Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
     let handles: Vec<_> = (0..tasks)
@@ -300,10 +303,11 @@ async fn budget(a: &Args) -> Res<()> {
                 while Instant::now() < until {
                     let sent = unix();
                     match tokio::time::timeout_at(until.into(), c.get(PATH).send()).await {
-                        Ok(Ok(_)) => {
+                        Ok(Ok(r)) => {
                             done.fetch_add(1, Ordering::Relaxed);
                             if let Ok(mut s) = stamps.lock() {
-                                s.push(sent);
+                                // When it left: the call's start plus its wait for the budget.
+                                s.push(sent + r.waited().as_secs_f64());
                             }
                         }
                         Ok(Err(e)) => return Err(e.to_string()),
@@ -317,7 +321,7 @@ async fn budget(a: &Args) -> Res<()> {
     for h in handles {
         h.await.map_err(|e| e.to_string())??;
     }
-    let t1 = unix();
+    let t1 = unix().min(end.max(t0 + s_len));
     // What the two windows allowed over [t0, t1].
     let mut allowed = 0.0;
     let mut h = (t0 / h_len).floor();
@@ -333,15 +337,15 @@ async fn budget(a: &Args) -> Res<()> {
     let r429 =
         after["rate_limited"].as_u64().unwrap_or(0) - before["rate_limited"].as_u64().unwrap_or(0);
     let completed = done.load(Ordering::Relaxed) as f64;
-    // Calls per spike window (by the time each call started, before any wait for the budget),
-    // to show where budget was left unused.
+    // Requests per spike window (by the time each left, after its wait for the budget), to
+    // show where budget was left unused.
     let mut per_window = std::collections::BTreeMap::<u64, u64>::new();
     for t in stamps.lock().map(|s| s.clone()).unwrap_or_default() {
         *per_window.entry((t / s_len) as u64).or_default() += 1;
     }
     let counts: Vec<String> = per_window.values().map(|n| n.to_string()).collect();
     println!(
-        "calls started per {s_len} s spike window (before pacing): {}",
+        "requests sent per {s_len} s spike window: {}",
         counts.join(" ")
     );
     println!(

@@ -63,9 +63,11 @@ async fn the_budget_is_used_without_a_single_429() {
     )
     .await;
     let client = paced_client(&sim);
-    let run_for = Duration::from_secs(2 * hourly.1);
+    // Two hourly windows' worth, ending on a spike-window boundary: a window cut short by the
+    // end of the run could not be used in full, yet `allowed` would credit it.
     let t0 = unix_now();
-    let deadline = Instant::now() + run_for;
+    let end = ((t0 + (2 * hourly.1) as f64) / spike.1 as f64).floor() * spike.1 as f64;
+    let deadline = Instant::now() + Duration::from_secs_f64(end - t0);
     let done = Arc::new(AtomicU64::new(0));
     let tasks: Vec<_> = (0..16)
         .map(|_| {
@@ -87,7 +89,7 @@ async fn the_budget_is_used_without_a_single_429() {
     for t in tasks {
         t.await.unwrap();
     }
-    let t1 = unix_now();
+    let t1 = unix_now().min(end);
     let completed = done.load(Ordering::Relaxed);
     let allowed = allowed(t0, t1, hourly, spike);
     let utilization = completed as f64 / allowed as f64;

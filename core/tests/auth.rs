@@ -164,11 +164,13 @@ async fn refresh_token_credentials_start_with_a_refresh() {
     assert_eq!(sim.counters().token_calls.refresh_token, 1);
 }
 
-#[tokio::test]
-async fn client_credentials_fetch_again_at_expiry() {
+/// A simulator issuing access tokens that live `ttl`, and a service-account client on it.
+async fn service_account_with_ttl(
+    ttl: Duration,
+) -> (procore_simulator::Simulator, procore::Client) {
     let sim = sim().await;
     sim.update_config(ConfigPatch {
-        access_token_ttl: Some(Duration::from_secs(2)),
+        access_token_ttl: Some(ttl),
         ..Default::default()
     });
     let client = builder(&sim)
@@ -176,6 +178,12 @@ async fn client_credentials_fetch_again_at_expiry() {
         .company_id(BIG_BUILD)
         .build()
         .unwrap();
+    (sim, client)
+}
+
+#[tokio::test]
+async fn client_credentials_fetch_again_at_expiry() {
+    let (sim, client) = service_account_with_ttl(Duration::from_secs(2)).await;
     client.get("me").send().await.unwrap();
     assert_eq!(sim.counters().token_calls.client_credentials, 1);
     // A quarter of the 2 s lifetime before expiry, the next call fetches a new token.
@@ -195,16 +203,7 @@ async fn client_credentials_fetch_again_at_expiry() {
 #[tokio::test]
 async fn short_lived_tokens_are_not_refreshed_on_every_call() {
     // A 60 s token with the default 5-minute skew: the skew is capped at 15 s.
-    let sim = sim().await;
-    sim.update_config(ConfigPatch {
-        access_token_ttl: Some(Duration::from_secs(60)),
-        ..Default::default()
-    });
-    let client = builder(&sim)
-        .client_credentials(CLIENT_ID, CLIENT_SECRET)
-        .company_id(BIG_BUILD)
-        .build()
-        .unwrap();
+    let (sim, client) = service_account_with_ttl(Duration::from_secs(60)).await;
     for _ in 0..20 {
         client.get("me").send().await.unwrap();
     }

@@ -174,6 +174,9 @@ pub struct RequestSpec {
     pub max_attempts: Option<u32>,
     /// Overall deadline of the call, waits included (client default otherwise).
     pub deadline: Option<Duration>,
+    /// Return 3xx answers as responses instead of `http` errors (redirects are never
+    /// followed either way).
+    pub raw: bool,
 }
 
 impl RequestSpec {
@@ -188,6 +191,7 @@ impl RequestSpec {
             timeout: None,
             max_attempts: None,
             deadline: None,
+            raw: false,
         }
     }
 
@@ -312,6 +316,15 @@ impl RequestBuilder {
     pub fn deadline(self, d: Duration) -> Self {
         self.map(|s| {
             s.deadline = Some(d);
+            Ok(())
+        })
+    }
+
+    /// Returns 3xx answers as responses instead of `http` errors. Redirects are never
+    /// followed either way (they could carry the bearer token to another host).
+    pub fn raw(self, raw: bool) -> Self {
+        self.map(|s| {
+            s.raw = raw;
             Ok(())
         })
     }

@@ -34,11 +34,24 @@ pub enum Environment {
 }
 
 impl Environment {
-    /// A custom environment from two base URLs (`http(s)://host[:port]`).
+    /// A custom environment from two base URLs (`https://host[:port]`, or `http://` on a
+    /// loopback host such as the local simulator).
+    ///
+    /// Plain `http://` to any other host is refused: the client secret and the tokens would
+    /// travel in clear. [`Environment::custom_allowing_http`] is the explicit opt-in.
     pub fn custom(api_base: &str, login_base: &str) -> Result<Self> {
         Ok(Environment::Custom {
-            api_base: parse_base(api_base)?,
-            login_base: parse_base(login_base)?,
+            api_base: parse_base(api_base, false)?,
+            login_base: parse_base(login_base, false)?,
+        })
+    }
+
+    /// Like [`Environment::custom`], but accepts plain `http://` to any host (a test rig on
+    /// a private network, a TLS-terminating sidecar). Credentials travel in clear there.
+    pub fn custom_allowing_http(api_base: &str, login_base: &str) -> Result<Self> {
+        Ok(Environment::Custom {
+            api_base: parse_base(api_base, true)?,
+            login_base: parse_base(login_base, true)?,
         })
     }
 
@@ -89,12 +102,37 @@ fn fixed(s: &str) -> Url {
     Url::parse(s).expect("built-in environment URL")
 }
 
-fn parse_base(s: &str) -> Result<Url> {
+/// True for `localhost`, `127.0.0.0/8` and `[::1]`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn parse_base(s: &str, allow_http: bool) -> Result<Url> {
     let url =
         Url::parse(s.trim()).map_err(|e| Error::config(format!("invalid base URL {s:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(Error::config(format!(
             "base URL {s:?} must be http(s)://host[:port]"
+        )));
+    }
+    if url.scheme() == "http" && !allow_http && !is_loopback(&url) {
+        return Err(Error::config(format!(
+            "base URL {s:?} is plain http to a host that is not loopback: tokens and the client \
+             secret would travel in clear; use https (or opt in explicitly to plain http)"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(format!(
+            "base URL {:?} must not carry a user name or password",
+            url.host_str().unwrap_or_default()
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
@@ -110,6 +148,8 @@ fn parse_base(s: &str) -> Result<Url> {
 pub(crate) struct HttpConfig {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// The largest response body read for an API call.
+    pub max_body_bytes: usize,
     pub user_agent: String,
     pub sdk_language: String,
 }
@@ -125,6 +165,7 @@ pub struct ClientBuilder {
     sdk_language: String,
     connect_timeout: Duration,
     request_timeout: Duration,
+    max_body_bytes: usize,
     refresh_skew: Duration,
     retry: RetryConfig,
     rate_limit: RateLimitConfig,
@@ -142,6 +183,7 @@ impl Default for ClientBuilder {
             sdk_language: "rust".into(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             refresh_skew: Duration::from_secs(300),
             retry: RetryConfig::default(),
             rate_limit: RateLimitConfig::default(),
@@ -260,6 +302,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body an API call reads (default 32 MiB). A larger answer (or a
+    /// declared `Content-Length` above it) ends the call in a `decode` error; memory stays
+    /// bounded by it whatever a server sends.
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body_bytes = n;
+        self
+    }
+
     /// Refresh this long before expiry (default 5 minutes; never more than a quarter of the
     /// token's lifetime; jittered).
     pub fn refresh_skew(mut self, d: Duration) -> Self {
@@ -294,9 +344,26 @@ impl ClientBuilder {
             Some(app) => format!("{app} procore-sdk-{}/{SDK_VERSION}", self.sdk_language),
             None => format!("procore-sdk-{}/{SDK_VERSION}", self.sdk_language),
         };
+        if self.max_body_bytes == 0 {
+            return Err(Error::config("max_body_bytes must be positive"));
+        }
+        for (name, d) in [
+            ("connect_timeout", self.connect_timeout),
+            ("request_timeout", self.request_timeout),
+        ] {
+            if d.is_zero() {
+                return Err(Error::config(format!("{name} must be positive")));
+            }
+        }
+        let mut retry = self.retry;
+        retry.base_delay = clamp_duration(retry.base_delay);
+        retry.max_delay = clamp_duration(retry.max_delay);
+        retry.max_retry_after = clamp_duration(retry.max_retry_after);
+        retry.deadline = retry.deadline.map(clamp_duration);
         let http_config = HttpConfig {
-            connect_timeout: self.connect_timeout,
-            request_timeout: self.request_timeout,
+            connect_timeout: clamp_duration(self.connect_timeout),
+            request_timeout: clamp_duration(self.request_timeout),
+            max_body_bytes: self.max_body_bytes,
             user_agent,
             sdk_language: self.sdk_language,
         };
@@ -309,7 +376,7 @@ impl ClientBuilder {
             store,
             http.clone(),
             self.environment.login_base(),
-            self.refresh_skew,
+            clamp_duration(self.refresh_skew),
         )?;
         let api_base = self.environment.api_base();
         let budget = format!(
@@ -326,9 +393,37 @@ impl ClientBuilder {
             http_config,
             tokens,
             limiter: Limiter::shared(&budget, self.rate_limit),
-            retry: self.retry,
+            retry,
         }))
     }
+}
+
+/// The default of [`ClientBuilder::max_body_bytes`]: 32 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 << 20;
+
+/// The longest duration any option takes (about 30 years): longer ones are clamped to it, so
+/// that no instant or time computed from an option can overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+
+/// Clamps an option's duration to [`MAX_DURATION`].
+pub fn clamp_duration(d: Duration) -> Duration {
+    d.min(MAX_DURATION)
+}
+
+/// A duration option given in (fractional) seconds by a binding: NaN, infinite or negative
+/// values are a `config` error naming the option, huge ones are clamped to [`MAX_DURATION`].
+pub fn duration_from_secs_f64(name: &str, secs: f64) -> Result<Duration> {
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(Error::config(format!(
+            "{name} must be a finite number of seconds, zero or more"
+        )));
+    }
+    Ok(Duration::try_from_secs_f64(secs.min(MAX_DURATION.as_secs_f64())).unwrap_or(MAX_DURATION))
+}
+
+/// Like [`duration_from_secs_f64`], for milliseconds (JavaScript's unit).
+pub fn duration_from_millis_f64(name: &str, millis: f64) -> Result<Duration> {
+    duration_from_secs_f64(name, millis / 1000.0)
 }
 
 pub(crate) fn validate_version(v: &str) -> Result<()> {
@@ -391,6 +486,26 @@ mod tests {
         );
         assert_eq!(Environment::from_name("mars").unwrap_err().code(), "config");
         assert!(Environment::local("http://127.0.0.1:8080").is_ok());
+        assert!(Environment::local("http://localhost:8080").is_ok());
+        assert!(Environment::local("http://[::1]:8080").is_ok());
+        assert!(Environment::local("http://127.8.9.10").is_ok());
+        // Plain http elsewhere would carry the secret in clear: refused unless opted in.
+        for bad in [
+            "http://api.example.com",
+            "http://10.0.0.5:8080",
+            "http://localhost.example.com",
+        ] {
+            assert_eq!(
+                Environment::local(bad).unwrap_err().code(),
+                "config",
+                "{bad}"
+            );
+            assert!(Environment::custom_allowing_http(bad, bad).is_ok());
+        }
+        assert!(
+            Environment::custom("https://api.example.com", "http://login.example.com").is_err()
+        );
+        assert!(Environment::local("https://user:pw@api.example.com").is_err());
         assert_eq!(Environment::local("ftp://x").unwrap_err().code(), "config");
         assert_eq!(
             Environment::local("not a url").unwrap_err().code(),

@@ -23,6 +23,11 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The parsed JSON body, when the body was JSON.
     pub body: Option<serde_json::Value>,
+    /// When the server said to try again (`Retry-After` of a 503 that was too far off to wait for).
+    pub retry_at: Option<SystemTime>,
+    /// The `Location` of a 3xx answer (redirects are never followed: they could carry the
+    /// bearer token to another host).
+    pub location: Option<String>,
 }
 
 impl fmt::Display for ApiError {
@@ -221,10 +226,20 @@ impl Error {
         }
     }
 
-    /// For `rate_limited` errors: when the budget is expected back.
+    /// For `rate_limited` errors: when the budget is expected back; for `server` errors: when
+    /// the server's `Retry-After` said to come back, if it said.
     pub fn retry_at(&self) -> Option<SystemTime> {
         match self {
             Error::RateLimited { retry_at, .. } => *retry_at,
+            _ => self.api().and_then(|a| a.retry_at),
+        }
+    }
+
+    /// For `oauth` errors: the OAuth error code the token endpoint sent (`invalid_client`,
+    /// `invalid_request`, ...), or `http_{status}` when it sent none.
+    pub fn oauth_error(&self) -> Option<&str> {
+        match self {
+            Error::OAuth { error, .. } => Some(error),
             _ => None,
         }
     }
@@ -252,6 +267,8 @@ pub(crate) fn from_status(status: u16, request_id: Option<String>, body: &[u8]) 
         message,
         request_id,
         body: parsed,
+        retry_at: None,
+        location: None,
     });
     match status {
         400 => Error::BadRequest(api),

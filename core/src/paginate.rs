@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::client::{Client, CompanyChoice, RequestSpec};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::limit::RateLimitSnapshot;
 
 /// The largest `per_page` sent for v1 collections (Procore's documented maximum is 2000;
@@ -124,6 +124,7 @@ impl Paginator {
             spec,
             next: Some(Next::Page(start_page)),
             seen: 0,
+            visited: std::collections::HashSet::new(),
             max_items: self.max_items,
         }
     }
@@ -175,7 +176,25 @@ pub struct PageCursor {
     spec: RequestSpec,
     next: Option<Next>,
     seen: u64,
+    /// Digests of the page URLs fetched so far, to end a `Link` that points back.
+    visited: std::collections::HashSet<u64>,
     max_items: Option<u64>,
+}
+
+/// The most pages one walk fetches (10 million items at 100 a page); past it the walk ends
+/// in a `decode` error rather than running forever.
+pub const MAX_PAGES: usize = 100_000;
+
+/// A digest of a page's URL with its query pairs in sorted order, so that the same page
+/// reached through `page=N` or through a `Link` is recognised.
+fn page_key(url: &url::Url) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    pairs.sort();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    url.path().hash(&mut h);
+    pairs.hash(&mut h);
+    h.finish()
 }
 
 impl PageCursor {
@@ -216,10 +235,33 @@ impl PageCursor {
                 (spec, n)
             }
         };
+        let inner = &self.client.inner;
+        let key = page_key(&crate::dispatch::resolve_url(
+            &inner.api_base,
+            &inner.api_version,
+            &spec,
+        )?);
+        if self.visited.len() >= MAX_PAGES {
+            return Err(Error::Decode {
+                status: 200,
+                message: format!("pagination stopped after {MAX_PAGES} pages"),
+                excerpt: String::new(),
+            });
+        }
+        if !self.visited.insert(key) {
+            return Err(Error::Decode {
+                status: 200,
+                message: format!(
+                    "pagination loop: the server's next link for page {number} points to a page already fetched"
+                ),
+                excerpt: String::new(),
+            });
+        }
         let resp = match self.client.send(&spec).await {
             Ok(r) => r,
             Err(e) => {
                 // Leave the cursor where it was so the caller may try the page again.
+                self.visited.remove(&key);
                 self.next = Some(match spec.query.is_empty() {
                     true => Next::Url(spec.path, number),
                     false => Next::Page(number),

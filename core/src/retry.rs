@@ -24,6 +24,9 @@ pub struct RetryConfig {
     pub max_delay: Duration,
     /// The whole call, waits included, must end within this (default 2 minutes).
     pub deadline: Option<Duration>,
+    /// The longest `Retry-After` of a 503 that is waited for (default 60 s); a longer one ends
+    /// the call at once as `server`, with the server's time in `retry_at`.
+    pub max_retry_after: Duration,
 }
 
 impl Default for RetryConfig {
@@ -33,6 +36,7 @@ impl Default for RetryConfig {
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(20),
             deadline: Some(Duration::from_secs(120)),
+            max_retry_after: Duration::from_secs(60),
         }
     }
 }

@@ -262,6 +262,7 @@ async fn the_deadline_is_respected() {
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_millis(200),
             deadline: Some(Duration::from_millis(700)),
+            ..Default::default()
         })
         .build()
         .unwrap();

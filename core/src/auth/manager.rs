@@ -24,6 +24,7 @@ use url::Url;
 
 use super::oauth::{AppCredentials, GrantFailure, OAuthClient};
 use super::token::TokenSet;
+use super::verdict::Verdict;
 use super::Credentials;
 use crate::error::{Error, Result};
 use crate::store::TokenStore;
@@ -388,7 +389,10 @@ impl TokenManager {
     fn adopt(&self, set: TokenSet) -> AccessToken {
         let refresh_at = match self.inner.kind {
             Kind::Static => None,
-            _ => set.expires_at.map(|e| e - self.effective_skew(&set)),
+            _ => set.expires_at.map(|e| {
+                e.checked_sub(self.effective_skew(&set))
+                    .unwrap_or(UNIX_EPOCH)
+            }),
         };
         let c = Arc::new(Current { set, refresh_at });
         self.write_state(|s| {
@@ -447,7 +451,11 @@ impl TokenManager {
             .oauth
             .as_ref()
             .ok_or_else(|| Error::config("these credentials cannot refresh"))?;
-        let version = base.version + 1;
+        let version = base.version.checked_add(1).ok_or_else(|| {
+            Error::Store(
+                "the stored token set's version is at its maximum (a corrupt store?)".into(),
+            )
+        })?;
         let new = match self.inner.kind {
             Kind::ClientCredentials => {
                 tracing::debug!(version, "fetching a client-credentials token");
@@ -475,7 +483,8 @@ impl TokenManager {
         }
     }
 
-    /// One refresh call; resent only when the request provably never left.
+    /// One refresh call; resent only when the request provably never left. What a failure
+    /// means for the set is decided by the table in `auth::verdict`.
     async fn refresh_once(
         &self,
         oauth: &OAuthClient,
@@ -484,23 +493,34 @@ impl TokenManager {
     ) -> Result<TokenSet> {
         let mut attempt = 0u32;
         loop {
-            match oauth.refresh(refresh_token, version).await {
+            let failure = match oauth.refresh(refresh_token, version).await {
                 Ok(set) => return Ok(set),
-                Err(GrantFailure::NotSent(m)) if attempt < 2 => {
+                Err(f) => f,
+            };
+            match failure.verdict() {
+                Verdict::Resend if attempt < 2 => {
                     attempt += 1;
-                    tracing::debug!(attempt, "token endpoint unreachable, the refresh token was not sent: {m}");
+                    tracing::debug!(attempt, "token endpoint unreachable, the refresh token was not sent: {failure:?}");
                     tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
                 }
-                Err(GrantFailure::NotSent(m)) => return Err(Error::Network { message: m, not_sent: true }),
-                Err(GrantFailure::Lost(m)) => {
-                    return Err(self.mark_dead(format!(
-                        "{m}; the refresh token was spent by that call, so the user must authorize again"
-                    )))
+                Verdict::Resend | Verdict::Keep => {
+                    tracing::warn!(error = ?failure, "the refresh failed; the token set is kept");
+                    return Err(failure.into_error());
                 }
-                Err(GrantFailure::Refused { status, error, description }) => {
-                    return Err(self.mark_dead(format!(
-                        "the token endpoint refused the refresh (HTTP {status}, {error}: {description})"
-                    )))
+                Verdict::Spent => {
+                    return Err(self.mark_dead(match failure {
+                        GrantFailure::Lost(m) => format!(
+                            "{m}; the refresh token was spent by that call, so the user must authorize again"
+                        ),
+                        GrantFailure::Refused {
+                            status,
+                            error,
+                            description,
+                        } => format!(
+                            "the token endpoint refused the refresh (HTTP {status}, {error}: {description})"
+                        ),
+                        other => format!("{other:?}"),
+                    }))
                 }
             }
         }

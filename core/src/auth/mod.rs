@@ -4,10 +4,12 @@
 //! - [`oauth`]: the OAuth endpoints ([`OAuthClient`]): grants, authorize URLs, revoke, info.
 //! - [`manager`]: [`TokenManager`], which hands out valid access tokens and refreshes them
 //!   with single flight in the process and the store's lock across processes.
+//! - `verdict`: the decision table of what a failed token call means for the token set.
 
 pub mod manager;
 pub mod oauth;
 pub mod token;
+pub(crate) mod verdict;
 
 pub use manager::{AccessToken, TokenManager};
 pub use oauth::{

@@ -15,7 +15,7 @@ use url::Url;
 
 use super::token::{TokenResponse, TokenSet};
 use crate::config::Environment;
-use crate::error::{excerpt, Error, Result};
+use crate::error::{Error, Result};
 
 /// The out-of-band redirect URI for installed apps without a web server.
 pub const OOB_REDIRECT_URI: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -49,44 +49,11 @@ impl fmt::Debug for AppCredentials {
     }
 }
 
-/// How a token call failed, in the terms the rotation protocol needs.
-#[derive(Debug)]
-pub(crate) enum GrantFailure {
-    /// The request never left: it may be sent again.
-    NotSent(String),
-    /// Sent, but no (complete) answer came back: the outcome is unknown.
-    Lost(String),
-    /// The server answered with an OAuth error.
-    Refused {
-        status: u16,
-        error: String,
-        description: String,
-    },
-}
+pub(crate) use super::verdict::GrantFailure;
+use super::verdict::{classify_bad_success, classify_refusal};
 
-impl GrantFailure {
-    pub(crate) fn into_error(self) -> Error {
-        match self {
-            GrantFailure::NotSent(m) => Error::Network {
-                message: m,
-                not_sent: true,
-            },
-            GrantFailure::Lost(m) => Error::Network {
-                message: m,
-                not_sent: false,
-            },
-            GrantFailure::Refused {
-                status,
-                error,
-                description,
-            } => Error::OAuth {
-                status,
-                error,
-                description,
-            },
-        }
-    }
-}
+/// The largest token endpoint answer read (a token set is well under 4 KiB).
+pub const MAX_TOKEN_BODY_BYTES: usize = 64 << 10;
 
 /// A pending authorization-code login: send the user to `url`, then call
 /// [`OAuthClient::exchange_code`] with the code and state that come back.
@@ -178,6 +145,7 @@ impl OAuthClient {
         let http = crate::dispatch::build_http(&crate::config::HttpConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            max_body_bytes: crate::config::DEFAULT_MAX_BODY_BYTES,
             user_agent: format!("procore-sdk-rust/{}", crate::config::SDK_VERSION),
             sdk_language: "rust".into(),
         })?;
@@ -296,7 +264,7 @@ impl OAuthClient {
             serde_urlencoded::to_string(&form).map_err(|e| GrantFailure::NotSent(e.to_string()))?;
         let grant = params.first().map(|p| p.1).unwrap_or("?");
         tracing::debug!(grant, "oauth token call");
-        let resp = self
+        let mut resp = self
             .http
             .post(url)
             .header(
@@ -308,7 +276,7 @@ impl OAuthClient {
             .send()
             .await
             .map_err(|e| {
-                if e.is_connect() {
+                if e.is_connect() || e.is_builder() {
                     GrantFailure::NotSent(format!(
                         "could not connect to the token endpoint: {}",
                         describe(e)
@@ -321,40 +289,60 @@ impl OAuthClient {
                 }
             })?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| {
-            GrantFailure::Lost(format!(
-                "the token endpoint's answer was cut off: {}",
-                describe(e)
-            ))
-        })?;
+        let json_content = resp
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+        let request_id = resp
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let retry_after = crate::limit::parse_retry_after(resp.headers(), SystemTime::now());
+        let bytes = match crate::dispatch::read_body_capped(&mut resp, MAX_TOKEN_BODY_BYTES).await {
+            Ok(b) => b,
+            Err(crate::dispatch::BodyError::Transport(e)) => {
+                return Err(if (200..300).contains(&status) {
+                    GrantFailure::Lost(format!(
+                        "the token endpoint's answer was cut off: {}",
+                        describe(e)
+                    ))
+                } else {
+                    // An error answer said the grant failed, however it ended.
+                    GrantFailure::Unusable(Error::Server(Box::new(crate::error::ApiError {
+                        status,
+                        message: format!(
+                            "the token endpoint answered {status}, then the answer was cut off"
+                        ),
+                        request_id,
+                        ..Default::default()
+                    })))
+                });
+            }
+            Err(crate::dispatch::BodyError::TooLarge(e)) => {
+                return Err(if (200..300).contains(&status) && json_content {
+                    GrantFailure::Lost(format!("{e}"))
+                } else {
+                    GrantFailure::Unusable(e)
+                })
+            }
+        };
         let received_at = SystemTime::now();
         if (200..300).contains(&status) {
-            let parsed: TokenResponse = serde_json::from_slice(&bytes).map_err(|_| {
-                // An unreadable success still burned the refresh token: treat as lost.
-                GrantFailure::Lost(format!(
-                    "the token endpoint answered {status} with a body that is not a token set"
-                ))
-            })?;
+            let parsed: TokenResponse = serde_json::from_slice(&bytes)
+                .map_err(|_| classify_bad_success(status, json_content, &bytes))?;
             return TokenSet::from_response(parsed, received_at, version)
-                .map_err(|e| GrantFailure::Lost(e.to_string()));
+                .map_err(|_| classify_bad_success(status, true, &bytes));
         }
-        let v: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
-        let field = |k: &str| {
-            v.as_ref()
-                .and_then(|v| v.get(k))
-                .and_then(|x| x.as_str())
-                .map(str::to_owned)
-        };
-        let error = field("error").unwrap_or_else(|| format!("http_{status}"));
-        let description = field("error_description")
-            .or_else(|| field("message"))
-            .unwrap_or_else(|| excerpt(&bytes));
-        tracing::debug!(grant, status, error = %error, "oauth token call refused");
-        Err(GrantFailure::Refused {
+        let failure = classify_refusal(
             status,
-            error,
-            description,
-        })
+            request_id,
+            &bytes,
+            retry_after.and_then(|d| received_at.checked_add(d)),
+        );
+        tracing::debug!(grant, status, "oauth token call refused");
+        Err(failure)
     }
 
     /// Revokes a token (access or refresh). Procore revokes the whole set either way.

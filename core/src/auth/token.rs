@@ -92,18 +92,32 @@ impl TokenSet {
                 excerpt: String::new(),
             });
         }
+        if !is_header_safe(&resp.access_token)
+            || resp
+                .refresh_token
+                .as_deref()
+                .is_some_and(|r| !is_header_safe(r))
+        {
+            return Err(Error::Decode {
+                status: 200,
+                message: "token answer with a token that is not printable ASCII".into(),
+                excerpt: String::new(),
+            });
+        }
         let server_created = resp
             .created_at
             .filter(|c| *c > 0)
-            .map(|c| UNIX_EPOCH + Duration::from_secs(c as u64));
+            .and_then(|c| UNIX_EPOCH.checked_add(Duration::from_secs(c.unsigned_abs())));
         // Never later than our own receive time: a server clock ahead of ours must not make
         // us use an expired token.
         let created_at = server_created
             .map(|c| c.min(received_at))
             .unwrap_or(received_at);
-        let expires_at = resp
-            .expires_in
-            .map(|secs| created_at + Duration::from_secs(secs));
+        // An absurd `expires_in` (up to 2^64-1 s) is clamped to the longest life we represent.
+        let expires_at = resp.expires_in.map(|secs| {
+            let life = Duration::from_secs(secs).min(crate::config::MAX_DURATION);
+            created_at.checked_add(life).unwrap_or(created_at)
+        });
         Ok(TokenSet {
             access_token: SecretString::from(resp.access_token),
             refresh_token: resp
@@ -132,6 +146,12 @@ impl TokenSet {
         })?;
         stored.try_into()
     }
+}
+
+/// Visible ASCII only: anything else could not travel in an `Authorization` header (and a
+/// CR/LF could split it).
+fn is_header_safe(token: &str) -> bool {
+    token.bytes().all(|b| (0x21..=0x7e).contains(&b))
 }
 
 trait ClassifyMsg {
@@ -218,7 +238,13 @@ impl TryFrom<StoredTokenSet> for TokenSet {
                 "token set holds neither an access nor a refresh token".into(),
             ));
         }
-        let at = |secs: i64| UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64);
+        let at = |secs: i64| {
+            // A time too far off to represent is refused by SystemTime: keep it unset-far.
+            let d = Duration::from_secs(secs.max(0) as u64);
+            UNIX_EPOCH
+                .checked_add(d)
+                .unwrap_or_else(|| SystemTime::now() + crate::config::MAX_DURATION)
+        };
         Ok(TokenSet {
             access_token: SecretString::from(s.access_token),
             refresh_token: s
@@ -265,6 +291,44 @@ mod tests {
         assert!(!e.to_string().contains("SECRET"), "{e}");
         assert!(TokenSet::from_json("{\"access_tok").is_err());
         assert!(TokenSet::from_json("").is_err());
+    }
+
+    #[test]
+    fn absurd_numbers_do_not_panic() {
+        let now = SystemTime::now();
+        let t = TokenSet::from_response(
+            TokenResponse {
+                access_token: "a".into(),
+                refresh_token: Some("r".into()),
+                expires_in: Some(u64::MAX),
+                created_at: Some(i64::MAX),
+            },
+            now,
+            1,
+        )
+        .unwrap();
+        assert!(t.expires_at.unwrap() > now + Duration::from_secs(365 * 24 * 3600));
+        let stored = format!(
+            r#"{{"access_token":"a","expires_at":{},"created_at":{},"version":{}}}"#,
+            i64::MAX,
+            i64::MIN,
+            u64::MAX
+        );
+        let t = TokenSet::from_json(&stored).unwrap();
+        assert_eq!(t.version, u64::MAX);
+        for bad in ["a\r\nX-Evil: 1", "tab\there", "caf\u{e9}", ""] {
+            let r = TokenSet::from_response(
+                TokenResponse {
+                    access_token: bad.into(),
+                    refresh_token: None,
+                    expires_in: Some(60),
+                    created_at: None,
+                },
+                now,
+                1,
+            );
+            assert_eq!(r.unwrap_err().code(), "decode", "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Shared helpers: a simulator on loopback and clients pointed at it.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod peer;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 

@@ -267,7 +267,7 @@ async fn send_once(
     })
 }
 
-fn request_id_of(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())

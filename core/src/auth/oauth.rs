@@ -294,11 +294,7 @@ impl OAuthClient {
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
-        let request_id = resp
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let request_id = crate::dispatch::request_id_of(resp.headers());
         let retry_after = crate::limit::parse_retry_after(resp.headers(), SystemTime::now());
         let bytes = match crate::dispatch::read_body_capped(&mut resp, MAX_TOKEN_BODY_BYTES).await {
             Ok(b) => b,

@@ -26,6 +26,7 @@ pub mod config;
 mod dispatch;
 pub mod error;
 pub mod limit;
+pub mod options;
 pub mod paginate;
 mod response;
 pub mod retry;
@@ -37,6 +38,9 @@ pub use config::{ClientBuilder, Environment, SDK_VERSION};
 pub use error::{ApiError, Error, Result, ValidationErrors};
 pub use http::Method;
 pub use limit::{RateLimitConfig, RateLimitSnapshot};
+pub use options::{
+    AuthOptions, CallOptions, ClientOptions, Num, PaginateOptions, PaginateSpec, QueryValue, Span,
+};
 pub use paginate::{Page, PageCursor, Paginator};
 pub use response::Response;
 pub use retry::RetryConfig;

@@ -27,6 +27,8 @@ pub struct Paginator {
     spec: RequestSpec,
     per_page: Option<u32>,
     max_items: Option<u64>,
+    /// A bad argument given to a builder method, returned by the first page.
+    invalid: Option<Error>,
 }
 
 /// One page of a collection.
@@ -55,6 +57,18 @@ impl Paginator {
             spec,
             per_page: None,
             max_items: None,
+            invalid: None,
+        }
+    }
+
+    /// A walk from resolved binding options ([`crate::options::PaginateSpec`]).
+    pub fn from_spec(client: Client, p: crate::options::PaginateSpec) -> Self {
+        Paginator {
+            client,
+            spec: p.spec,
+            per_page: p.per_page,
+            max_items: p.max_items,
+            invalid: None,
         }
     }
 
@@ -90,12 +104,19 @@ impl Paginator {
 
     /// The company header for every page.
     pub fn company_id(mut self, id: u64) -> Self {
+        if id == 0 {
+            self.invalid
+                .get_or_insert(Error::config("company id must be a positive integer"));
+        }
         self.spec.company = CompanyChoice::Id(id);
         self
     }
 
     /// The API version for a relative path.
     pub fn version(mut self, v: &str) -> Self {
+        if let Err(e) = crate::config::validate_version(v) {
+            self.invalid.get_or_insert(e);
+        }
         self.spec.version = Some(v.to_owned());
         self
     }
@@ -126,6 +147,7 @@ impl Paginator {
             seen: 0,
             visited: std::collections::HashSet::new(),
             max_items: self.max_items,
+            invalid: self.invalid,
         }
     }
 
@@ -179,6 +201,7 @@ pub struct PageCursor {
     /// Digests of the page URLs fetched so far, to end a `Link` that points back.
     visited: std::collections::HashSet<u64>,
     max_items: Option<u64>,
+    invalid: Option<Error>,
 }
 
 /// The most pages one walk fetches (10 million items at 100 a page); past it the walk ends
@@ -210,6 +233,10 @@ impl PageCursor {
 
     /// The next page with items decoded as `T`.
     pub async fn next_page_as<T: DeserializeOwned>(&mut self) -> Result<Option<Page<T>>> {
+        if let Some(e) = self.invalid.take() {
+            self.next = None;
+            return Err(e);
+        }
         let Some(next) = self.next.take() else {
             return Ok(None);
         };

@@ -42,6 +42,7 @@ pub(crate) fn reset(state: &State) {
     state.counters.reset();
     state.faults.clear();
     state.limiter.reset();
+    state.recorder.clear();
 }
 
 /// Serves one `/__simulator/...` request.
@@ -55,6 +56,11 @@ pub(crate) fn handle(state: &State, ctx: &Ctx<'_>) -> Resp {
         (&Method::GET, "counters") => json(StatusCode::OK, &state.counters.snapshot()),
         (&Method::POST, "reset") => {
             reset(state);
+            json(StatusCode::OK, &serde_json::json!({}))
+        }
+        (&Method::GET, "requests") => json(StatusCode::OK, &state.recorder.list()),
+        (&Method::DELETE, "requests") => {
+            state.recorder.clear();
             json(StatusCode::OK, &serde_json::json!({}))
         }
         (&Method::GET, "faults") => json(StatusCode::OK, &state.faults.list(now_unix_f64())),

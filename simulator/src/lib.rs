@@ -25,6 +25,7 @@ mod faults;
 mod oauth;
 mod pagination;
 mod ratelimit;
+mod recorder;
 mod respond;
 mod router;
 mod server;
@@ -43,6 +44,7 @@ use tokio::task::JoinHandle;
 pub use config::{ConfigError, ConfigPatch, ConfigView, SimulatorConfig};
 pub use counters::{Counters, TokenCalls};
 pub use faults::{Fault, FaultInfo};
+pub use recorder::Recorded;
 pub use tokens::TokenResponse;
 
 use state::State;
@@ -133,6 +135,16 @@ impl Simulator {
     /// A snapshot of the counters (same as `GET /__simulator/counters`).
     pub fn counters(&self) -> Counters {
         self.state.counters.snapshot()
+    }
+
+    /// The last API requests received, oldest first (same as `GET /__simulator/requests`).
+    pub fn recorded_requests(&self) -> Vec<Recorded> {
+        self.state.recorder.list()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_recorded_requests(&self) {
+        self.state.recorder.clear();
     }
 
     /// Zeroes the counters only.

@@ -246,6 +246,11 @@ async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, Dro
             match body {
                 Err(r) => r,
                 Ok(body) => {
+                    if path.starts_with("/rest/") {
+                        state
+                            .recorder
+                            .record(&parts.method, path, query, &parts.headers, &body);
+                    }
                     let ctx = Ctx {
                         method: &parts.method,
                         path,

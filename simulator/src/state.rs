@@ -39,6 +39,7 @@ pub(crate) struct State {
     pub faults: FaultQueue,
     pub counters: LiveCounters,
     pub data: Data,
+    pub recorder: crate::recorder::Recorder,
     request_prefix: String,
     request_seq: AtomicU64,
 }
@@ -54,6 +55,7 @@ impl State {
             config: RwLock::new(config.runtime()),
             tokens: TokenStore::default(),
             codes: Mutex::new(HashMap::new()),
+            recorder: Default::default(),
             limiter: RateLimiter::default(),
             faults: FaultQueue::new(),
             counters: LiveCounters::new(),

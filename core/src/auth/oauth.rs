@@ -35,6 +35,14 @@ impl AppCredentials {
         }
     }
 
+    /// From a secret the caller already holds as a [`SecretString`].
+    pub fn from_secret(client_id: impl Into<String>, client_secret: SecretString) -> Self {
+        AppCredentials {
+            client_id: client_id.into(),
+            client_secret,
+        }
+    }
+
     pub(crate) fn secret(&self) -> &str {
         self.client_secret.expose_secret()
     }

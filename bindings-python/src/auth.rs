@@ -4,7 +4,8 @@
 use procore::{AppCredentials, AuthorizationRequest as CoreRequest, OAuthClient as CoreOAuth};
 use pyo3::prelude::*;
 
-use crate::client::environment;
+use pyo3::types::PyDict;
+
 use crate::errors::{config, IntoPyResult, Outcome};
 use crate::runtime::{block_on, future_into_py};
 use crate::stores::tokens_to_py;
@@ -67,7 +68,7 @@ impl AuthorizationRequest {
 }
 
 /// The OAuth endpoints of one environment for one app.
-#[pyclass(module = "procore", frozen)]
+#[pyclass(module = "procore._procore", name = "NativeOAuthClient", frozen)]
 pub struct OAuthClient {
     inner: CoreOAuth,
 }
@@ -86,16 +87,14 @@ impl<'py> IntoPyObject<'py> for TokenDict {
 #[pymethods]
 impl OAuthClient {
     #[new]
-    #[pyo3(signature = (client_id, client_secret, *, environment="production", api_base=None, login_base=None))]
+    #[pyo3(signature = (client_id, client_secret, **place))]
     fn new(
         py: Python<'_>,
         client_id: String,
         client_secret: String,
-        environment: &str,
-        api_base: Option<&str>,
-        login_base: Option<&str>,
+        place: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let env = self::environment(py, environment, api_base, login_base)?;
+        let env = crate::options::place(place)?.environment().py(py)?;
         let inner = CoreOAuth::new(&env, AppCredentials::new(client_id, client_secret)).py(py)?;
         Ok(OAuthClient { inner })
     }
@@ -137,7 +136,7 @@ impl OAuthClient {
         tokens_to_py(py, &tokens)
     }
 
-    /// Awaitable `exchange_code` for asyncio.
+    /// Awaitable `exchange_code` (what `AsyncOAuthClient.exchange_code` calls).
     fn exchange_code_async<'py>(
         &self,
         py: Python<'py>,

@@ -2,7 +2,8 @@
 //!
 //! Thin by design (design.md): every file converts arguments in and results out, and the
 //! Rust core does the rest. One file per core concept:
-//! - [`client`]: `Client` / `AsyncClient` (core `client.rs` + `config.rs`)
+//! - [`client`]: `NativeClient`, the half of `Client` / `AsyncClient` (core `client.rs`)
+//! - [`options`]: keyword arguments -> the core's options (core `options.rs`)
 //! - [`auth`]: `OAuthClient`, `AuthorizationRequest` (core `auth/`)
 //! - [`stores`]: memory, file and custom Python token stores (core `store/`)
 //! - [`pagination`]: item iterators and pages (core `paginate.rs`)
@@ -19,6 +20,7 @@ mod client;
 mod errors;
 mod json;
 mod logging;
+mod options;
 mod pagination;
 mod response;
 mod runtime;
@@ -36,8 +38,7 @@ fn _procore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", procore::SDK_VERSION)?;
     m.add("OOB_REDIRECT_URI", procore::auth::OOB_REDIRECT_URI)?;
     m.add("ERROR_CODES", procore::Error::CODES.to_vec())?;
-    m.add_class::<client::Client>()?;
-    m.add_class::<client::AsyncClient>()?;
+    m.add_class::<client::NativeClient>()?;
     m.add_class::<response::Response>()?;
     m.add_class::<response::RateLimit>()?;
     m.add_class::<pagination::Page>()?;

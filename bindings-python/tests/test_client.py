@@ -127,13 +127,13 @@ def test_authorization_code_with_pkce(sim: Sim) -> None:
 
 
 def test_authorization_code_async(sim: Sim) -> None:
-    oauth = procore.OAuthClient(CLIENT_ID, CLIENT_SECRET, api_base=sim.base, login_base=sim.base)
+    oauth = procore.AsyncOAuthClient(CLIENT_ID, CLIENT_SECRET, api_base=sim.base, login_base=sim.base)
     req = oauth.authorize_url("http://localhost:9/cb", pkce=False)
     assert req.pkce_verifier is None
     back = _follow_authorize(req.url)
 
     async def main() -> Any:
-        tokens = await oauth.exchange_code_async(req, back["code"], back["state"])
+        tokens = await oauth.exchange_code(req, back["code"], back["state"])
         async with procore.AsyncClient(
             client_id=CLIENT_ID, client_secret=CLIENT_SECRET, tokens=tokens, **client_kwargs(sim)
         ) as c:

@@ -44,4 +44,5 @@ pub use options::{
 pub use paginate::{Page, PageCursor, Paginator};
 pub use response::Response;
 pub use retry::RetryConfig;
+pub use secrecy::SecretString;
 pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};

@@ -35,16 +35,14 @@ from ._errors import (
     UnauthorizedError,
     ValidationError,
 )
+from ._client import AsyncClient, AsyncOAuthClient, Client, OAuthClient
 from ._procore import (
     ERROR_CODES,
     OOB_REDIRECT_URI,
-    AsyncClient,
     AsyncPageIterator,
     AuthorizationRequest,
-    Client,
     FileTokenStore,
     MemoryTokenStore,
-    OAuthClient,
     Page,
     PageIterator,
     RateLimit,
@@ -58,6 +56,7 @@ __all__ = [
     "OOB_REDIRECT_URI",
     "AppNotConnectedError",
     "AsyncClient",
+    "AsyncOAuthClient",
     "AsyncPageIterator",
     "AuthorizationRequest",
     "BadRequestError",

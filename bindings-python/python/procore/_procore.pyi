@@ -26,8 +26,7 @@ __all__ = [
     "__version__",
     "OOB_REDIRECT_URI",
     "ERROR_CODES",
-    "Client",
-    "AsyncClient",
+    "NativeClient",
     "Response",
     "RateLimit",
     "Page",
@@ -36,7 +35,7 @@ __all__ = [
     "Ready",
     "MemoryTokenStore",
     "FileTokenStore",
-    "OAuthClient",
+    "NativeOAuthClient",
     "AuthorizationRequest",
     "_refresh_log_level",
 ]
@@ -47,11 +46,6 @@ ERROR_CODES: List[str]
 
 _JSON = Any
 _Scalar = Union[str, int, float, bool]
-_Params = Union[
-    Mapping[str, Union[_Scalar, Sequence[_Scalar], None]],
-    Sequence[Tuple[str, Union[_Scalar, None]]],
-]
-_Store = Union[MemoryTokenStore, FileTokenStore, TokenStore]
 _Tokens = Union[TokenDict, Mapping[str, Any], str]
 
 @final
@@ -162,17 +156,9 @@ class AuthorizationRequest:
     def pkce_verifier(self) -> Optional[str]: ...
 
 @final
-class OAuthClient:
-    """The OAuth endpoints of one environment for one app."""
-    def __new__(
-        cls,
-        client_id: str,
-        client_secret: str,
-        *,
-        environment: str = "production",
-        api_base: Optional[str] = None,
-        login_base: Optional[str] = None,
-    ) -> Self: ...
+class NativeOAuthClient:
+    """The native half of ``OAuthClient`` / ``AsyncOAuthClient``."""
+    def __new__(cls, client_id: str, client_secret: str, **place: Any) -> Self: ...
     def authorize_url(
         self, redirect_uri: str = "urn:ietf:wg:oauth:2.0:oob", *, pkce: bool = True
     ) -> AuthorizationRequest: ...
@@ -182,255 +168,26 @@ class OAuthClient:
     ) -> Awaitable[TokenDict]: ...
 
 @final
-class Client:
-    """The blocking client (thread-safe; one per token set)."""
-    def __new__(
-        cls,
-        access_token: Optional[str] = None,
-        *,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        refresh_token: Optional[str] = None,
-        tokens: Optional[_Tokens] = None,
-        token_store: Optional[_Store] = None,
-        environment: str = "production",
-        api_base: Optional[str] = None,
-        login_base: Optional[str] = None,
-        company_id: Optional[int] = None,
-        api_version: Optional[str] = None,
-        user_agent: Optional[str] = None,
-        connect_timeout: Optional[float] = None,
-        request_timeout: Optional[float] = None,
-        refresh_skew: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        retry_base_delay: Optional[float] = None,
-        retry_max_delay: Optional[float] = None,
-        deadline: Optional[float] = None,
-        rate_limit: bool = True,
-        rate_limit_max_wait: Optional[float] = None,
-    ) -> Self: ...
+class NativeClient:
+    """The native half of ``Client`` / ``AsyncClient`` (options: see ``_client.pyi``)."""
+    def __new__(cls, access_token: Optional[str] = None, **options: Any) -> Self: ...
     @property
     def api_base(self) -> str: ...
     @property
     def company_id(self) -> Optional[int]: ...
-    def request(
-        self,
-        method: str,
-        path: str,
-        json: _JSON = None,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Response: ...
-    def get(
-        self,
-        path: str,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Response: ...
-    def post(
-        self,
-        path: str,
-        json: _JSON = None,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Response: ...
-    def put(
-        self,
-        path: str,
-        json: _JSON = None,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Response: ...
-    def patch(
-        self,
-        path: str,
-        json: _JSON = None,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Response: ...
-    def delete(
-        self,
-        path: str,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Response: ...
-    def paginate(
-        self,
-        path: str,
-        *,
-        params: Optional[_Params] = None,
-        per_page: Optional[int] = None,
-        max_items: Optional[int] = None,
-        company_id: Optional[int] = None,
-        version: Optional[str] = None,
-    ) -> PageIterator: ...
+    def request(self, method: str, path: str, json: _JSON = None, **options: Any) -> Response: ...
+    def request_async(
+        self, method: str, path: str, json: _JSON = None, **options: Any
+    ) -> Awaitable[Response]: ...
+    def paginate(self, path: str, **options: Any) -> PageIterator: ...
+    def paginate_async(self, path: str, **options: Any) -> AsyncPageIterator: ...
     def current_tokens(self) -> Optional[TokenDict]: ...
     def token_info(self) -> dict[str, _JSON]: ...
+    def token_info_async(self) -> Awaitable[dict[str, _JSON]]: ...
     def revoke(self) -> None: ...
+    def revoke_async(self) -> Awaitable[None]: ...
     def close(self) -> None: ...
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *_args: object) -> bool: ...
-
-@final
-class AsyncClient:
-    """The asyncio client (methods return awaitables; one per token set)."""
-    def __new__(
-        cls,
-        access_token: Optional[str] = None,
-        *,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
-        refresh_token: Optional[str] = None,
-        tokens: Optional[_Tokens] = None,
-        token_store: Optional[_Store] = None,
-        environment: str = "production",
-        api_base: Optional[str] = None,
-        login_base: Optional[str] = None,
-        company_id: Optional[int] = None,
-        api_version: Optional[str] = None,
-        user_agent: Optional[str] = None,
-        connect_timeout: Optional[float] = None,
-        request_timeout: Optional[float] = None,
-        refresh_skew: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        retry_base_delay: Optional[float] = None,
-        retry_max_delay: Optional[float] = None,
-        deadline: Optional[float] = None,
-        rate_limit: bool = True,
-        rate_limit_max_wait: Optional[float] = None,
-    ) -> Self: ...
-    @property
-    def api_base(self) -> str: ...
-    @property
-    def company_id(self) -> Optional[int]: ...
-    def request(
-        self,
-        method: str,
-        path: str,
-        json: _JSON = None,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Awaitable[Response]: ...
-    def get(
-        self,
-        path: str,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Awaitable[Response]: ...
-    def post(
-        self,
-        path: str,
-        json: _JSON = None,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Awaitable[Response]: ...
-    def put(
-        self,
-        path: str,
-        json: _JSON = None,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Awaitable[Response]: ...
-    def patch(
-        self,
-        path: str,
-        json: _JSON = None,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Awaitable[Response]: ...
-    def delete(
-        self,
-        path: str,
-        *,
-        params: Optional[_Params] = None,
-        company_id: Optional[int] = None,
-        without_company: bool = False,
-        version: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_attempts: Optional[int] = None,
-        deadline: Optional[float] = None,
-    ) -> Awaitable[Response]: ...
-    def paginate(
-        self,
-        path: str,
-        *,
-        params: Optional[_Params] = None,
-        per_page: Optional[int] = None,
-        max_items: Optional[int] = None,
-        company_id: Optional[int] = None,
-        version: Optional[str] = None,
-    ) -> AsyncPageIterator: ...
-    def current_tokens(self) -> Optional[TokenDict]: ...
-    def token_info(self) -> Awaitable[dict[str, _JSON]]: ...
-    def revoke(self) -> Awaitable[None]: ...
-    def close(self) -> None: ...
-    def __aenter__(self) -> Awaitable[Self]: ...
-    def __aexit__(self, *_args: object) -> Awaitable[bool]: ...
+    @staticmethod
+    def ready(value: Any) -> Ready: ...
 
 def _refresh_log_level() -> None: ...

@@ -161,51 +161,79 @@ export declare class FileTokenStore extends MemoryTokenStore {
 
 export type EnvironmentName = 'production' | 'sandbox' | 'monthly_sandbox' | 'federal'
 
+/** Where to connect: give one of `environment`, `baseUrl`, or `apiBase` with `loginBase`. */
 export interface EnvironmentOptions {
-  /** A named environment, or custom API and OAuth base URLs. Default: production. */
-  environment?: EnvironmentName | { apiBase: string; loginBase: string }
+  /** A named environment (default production), or a URL serving both OAuth and the API. */
+  environment?: EnvironmentName | string
   /** One origin serving both the API and OAuth (the local simulator, a proxy). */
   baseUrl?: string
+  /** The API origin (with `loginBase`). */
+  apiBase?: string
+  /** The OAuth origin (with `apiBase` or `baseUrl`). */
+  loginBase?: string
 }
 
+/** The options of a client: the same names in every language (README, "Options"). */
 export interface ClientOptions extends EnvironmentOptions {
+  /** A fixed access token (never refreshed). */
+  accessToken?: string
+  /** The app's OAuth client id (with `clientSecret`). */
+  clientId?: string
+  clientSecret?: string
+  /** A user's refresh token (a set already in `tokenStore` wins: it is newer). */
+  refreshToken?: string
+  /** A user's full token set (e.g. from `OAuthClient.exchangeCode`). */
+  tokens?: TokenRecord
+  /** The tokens live only in `tokenStore` (implied when a store is given with app credentials only). */
+  stored?: boolean
+  tokenStore?: TokenStore
   /** Sent as `Procore-Company-Id` when a call does not name a company. */
   companyId?: number
   /** API version of relative paths (default `v1.0`). */
   apiVersion?: string
   /** Your application's name, put before the SDK's in `User-Agent`. */
   userAgent?: string
-  tokenStore?: TokenStore
-  timeouts?: { connectMs?: number; requestMs?: number }
+  connectTimeoutMs?: number
+  /** Per-attempt timeout (default 60 s). */
+  requestTimeoutMs?: number
   /** Refresh this long before expiry (default 5 minutes). */
   refreshSkewMs?: number
-  retry?: {
-    /** Attempts in all (default 4; 1 disables retries). */
-    maxAttempts?: number
-    baseDelayMs?: number
-    maxDelayMs?: number
-    /** Overall deadline per call, waits included (default 2 minutes); `null` for none. */
-    deadlineMs?: number | null
-  }
-  rateLimit?: {
-    /** Pace calls from the rate-limit headers (default true). */
-    enabled?: boolean
-    /** Fail with `rate_limited` instead of waiting longer than this. */
-    maxWaitMs?: number
-  }
+  /** Attempts in all per call (default 4; 1 disables retries). */
+  maxAttempts?: number
+  retryBaseDelayMs?: number
+  retryMaxDelayMs?: number
+  /** The longest `Retry-After` of a 503 that is waited out (default 60 s). */
+  maxRetryAfterMs?: number
+  /** Overall deadline per call, waits included (default 2 minutes). */
+  deadlineMs?: number
+  /** No overall deadline. */
+  noDeadline?: boolean
+  /** Pace calls from the rate-limit headers (default true). */
+  rateLimit?: boolean
+  /** Fail with `rate_limited` instead of waiting longer than this. */
+  rateLimitMaxWaitMs?: number
+  /** The largest response body read (default 32 MiB). */
+  maxBodyBytes?: number
 }
 
-export type QueryValue = string | number | boolean | null | undefined
-/** Query parameters: array values are sent Rails-style as `key[]=a&key[]=b`. */
+export type QueryScalar = string | number | boolean | null | undefined
+export type QueryValue = QueryScalar | readonly QueryScalar[] | { [key: string]: QueryValue }
+/**
+ * Query parameters (the core's one rule): arrays are sent Rails-style as `key[]=a&key[]=b`,
+ * nested objects as `key[sub]=v` (`filters: { status_id: [1, 2] }`), `null` is skipped; pairs
+ * keep their keys as given.
+ */
 export type Query =
-  | Record<string, QueryValue | readonly QueryValue[]>
+  | { [key: string]: QueryValue }
   | URLSearchParams
   | ReadonlyArray<readonly [string, QueryValue]>
 
 export interface RequestOptions {
   query?: Query
-  /** This call's company; `null` sends no `Procore-Company-Id`. */
-  companyId?: number | null
+  /** This call's company, whatever the client's default. */
+  companyId?: number
+  /** Send no `Procore-Company-Id` on this call. */
+  withoutCompany?: boolean
   /** API version of a relative path. */
   version?: string
   /** Per-attempt timeout. */
@@ -214,6 +242,8 @@ export interface RequestOptions {
   maxAttempts?: number
   /** Overall deadline of this call. */
   deadlineMs?: number
+  /** Return 3xx answers as responses instead of `HttpError` (never followed either way). */
+  raw?: boolean
 }
 
 export interface RequestWithBodyOptions extends RequestOptions {
@@ -221,14 +251,11 @@ export interface RequestWithBodyOptions extends RequestOptions {
   body?: unknown
 }
 
-export interface PaginateOptions {
-  query?: Query
+export interface PaginateOptions extends Omit<RequestOptions, 'raw'> {
   /** Items per page asked from the server (v1 max 1000). */
   perPage?: number
   /** Stop after this many items. */
   maxItems?: number
-  companyId?: number
-  version?: string
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | Lowercase<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS'>
@@ -297,6 +324,7 @@ export interface AuthorizationRequest {
 }
 
 export interface OAuthClientOptions extends EnvironmentOptions {
+  /** The app's OAuth client id. */
   clientId: string
   clientSecret: string
 }
@@ -313,7 +341,8 @@ export declare class OAuthClient {
 // Client
 
 export declare class Client {
-  private constructor()
+  /** A client from its options; the static factories below are shorthands for it. */
+  constructor(options: ClientOptions)
   /** A fixed access token (never refreshed). */
   static fromAccessToken(accessToken: string, options?: ClientOptions): Client
   /** A service account: the client-credentials grant, fetched again at expiry. */

@@ -30,25 +30,8 @@ const native = loadNative()
 
 const PAYLOAD_PREFIX = '__procore_error__:'
 
-const ERROR_CODES = Object.freeze([
-  'unauthorized',
-  'reauthorization_required',
-  'forbidden',
-  'app_not_connected',
-  'not_found',
-  'validation',
-  'bad_request',
-  'rate_limited',
-  'server',
-  'http',
-  'timeout',
-  'network',
-  'config',
-  'decode',
-  'oauth',
-  'store',
-  'state_mismatch',
-])
+// The core's stable codes (one source: procore::Error::CODES).
+const ERROR_CODES = Object.freeze(native.errorCodes())
 
 class ProcoreError extends Error {
   constructor(payload) {
@@ -156,85 +139,29 @@ function configError(message) {
 // ---------------------------------------------------------------------------------------------
 // Conversions
 
-function nativeEnvironment(o) {
-  const env = {}
-  if (typeof o.environment === 'string') env.name = o.environment
-  else if (o.environment && typeof o.environment === 'object') {
-    env.apiBase = o.environment.apiBase
-    env.loginBase = o.environment.loginBase
-  }
-  if (o.baseUrl != null) env.baseUrl = o.baseUrl
-  return env
+/**
+ * An options object as JSON text for the native layer (src/options.rs reads it and the core
+ * checks it). Non-finite numbers and BigInts become strings so that the core refuses them
+ * instead of JSON.stringify turning them into null; URLSearchParams become [key, value] pairs.
+ */
+function encodeOptions(o, what) {
+  if (o === undefined || o === null) return undefined
+  if (typeof o !== 'object' || Array.isArray(o)) throw configError(`${what} must be an object`)
+  return JSON.stringify(o, replaceValue)
 }
 
-function nativeConfig(o) {
-  const retry = o.retry || {}
-  const timeouts = o.timeouts || {}
-  const rateLimit = o.rateLimit || {}
-  return {
-    environment: nativeEnvironment(o),
-    companyId: o.companyId ?? undefined,
-    apiVersion: o.apiVersion ?? undefined,
-    userAgent: o.userAgent ?? undefined,
-    connectTimeoutMs: timeouts.connectMs ?? undefined,
-    requestTimeoutMs: timeouts.requestMs ?? undefined,
-    refreshSkewMs: o.refreshSkewMs ?? undefined,
-    maxAttempts: retry.maxAttempts ?? undefined,
-    retryBaseDelayMs: retry.baseDelayMs ?? undefined,
-    retryMaxDelayMs: retry.maxDelayMs ?? undefined,
-    deadlineMs: retry.deadlineMs ?? undefined,
-    noDeadline: retry.deadlineMs === null,
-    rateLimitEnabled: rateLimit.enabled ?? undefined,
-    rateLimitMaxWaitMs: rateLimit.maxWaitMs ?? undefined,
-  }
+function replaceValue(_key, v) {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v)
+  if (typeof v === 'bigint') return v.toString()
+  if (v instanceof URLSearchParams) return Array.from(v)
+  return v
 }
 
-/** Query as ordered [key, value] pairs; array values become `key[]` repeated (Rails style). */
-function queryPairs(query) {
-  if (query == null) return undefined
-  const pairs = []
-  const push = (k, v) => {
-    if (v === undefined || v === null) return
-    pairs.push([String(k), String(v)])
-  }
-  const entries =
-    query instanceof URLSearchParams
-      ? Array.from(query.entries())
-      : Array.isArray(query)
-        ? query
-        : Object.entries(query)
-  for (const [k, v] of entries) {
-    if (Array.isArray(v)) {
-      const key = k.endsWith('[]') ? k : `${k}[]`
-      for (const item of v) push(key, item)
-    } else {
-      push(k, v)
-    }
-  }
-  return pairs
-}
-
-function companyOptions(companyId) {
-  if (companyId === null) return { noCompany: true }
-  if (companyId === undefined) return {}
-  return { companyId }
-}
-
-function nativeRequestOptions(o, body) {
-  const out = {
-    query: queryPairs(o.query),
-    version: o.version ?? undefined,
-    timeoutMs: o.timeoutMs ?? undefined,
-    maxAttempts: o.maxAttempts ?? undefined,
-    deadlineMs: o.deadlineMs ?? undefined,
-    ...companyOptions(o.companyId),
-  }
-  if (body !== undefined) {
-    const text = JSON.stringify(body)
-    if (text === undefined) throw configError('the body cannot be serialized as JSON')
-    out.bodyJson = text
-  }
-  return out
+function encodeBody(body) {
+  if (body === undefined) return undefined
+  const text = JSON.stringify(body, replaceValue)
+  if (text === undefined) throw configError('the body cannot be serialized as JSON')
+  return text
 }
 
 function parseTokens(json) {
@@ -303,6 +230,7 @@ function nativeStore(store) {
 
 class Response {
   #text
+  #utf8
   #json
   #parsed = false
   constructor(n) {
@@ -313,12 +241,14 @@ class Response {
     this.attempts = n.attempts
     this.waitedMs = n.waitedMs
     this.#text = n.text
+    this.#utf8 = n.utf8
   }
   get ok() {
     return this.status >= 200 && this.status < 300
   }
   header(name) {
-    return this.headers[String(name).toLowerCase()] ?? null
+    const key = String(name).toLowerCase()
+    return Object.hasOwn(this.headers, key) ? this.headers[key] : null
   }
   text() {
     return this.#text
@@ -326,6 +256,14 @@ class Response {
   /** The body parsed by JSON.parse (null for an empty body); a DecodeError if it is not JSON. */
   json() {
     if (!this.#parsed) {
+      if (!this.#utf8) {
+        throw new DecodeError({
+          code: 'decode',
+          status: this.status,
+          requestId: this.requestId,
+          message: `could not decode the answer (HTTP ${this.status}): the body is not valid UTF-8`,
+        })
+      }
       try {
         this.#json = this.#text.trim() === '' ? null : JSON.parse(this.#text)
       } catch (e) {
@@ -364,20 +302,11 @@ class Paginator {
   constructor(client, path, options) {
     this.#client = client
     this.#path = path
-    this.#options = options
+    this.#options = encodeOptions(options, 'paginate options')
   }
   /** Pages in order; each walk starts a new native cursor. */
   async *pages() {
-    const o = this.#options
-    const cursor = sync(() =>
-      this.#client.pageCursor(this.#path, {
-        query: queryPairs(o.query),
-        perPage: o.perPage ?? undefined,
-        maxItems: o.maxItems ?? undefined,
-        companyId: o.companyId ?? undefined,
-        version: o.version ?? undefined,
-      }),
-    )
+    const cursor = sync(() => this.#client.pageCursor(this.#path, this.#options))
     for (;;) {
       const page = await settle(cursor.nextPage())
       if (page === null) return
@@ -410,42 +339,41 @@ class Paginator {
 // ---------------------------------------------------------------------------------------------
 // Client
 
-const CONSTRUCT = Symbol('procore.construct')
-
-function createClient(auth, options = {}) {
-  const store = nativeStore(options.tokenStore)
-  const n = sync(() => native.NativeClient.create(auth, nativeConfig(options), store))
-  return new Client(CONSTRUCT, n)
-}
-
 class Client {
   #native
-  constructor(token, nativeClient) {
-    if (token !== CONSTRUCT) {
-      throw new TypeError('use Client.fromAccessToken, fromClientCredentials, fromRefreshToken, fromTokens, fromStoredTokens or fromAuthorizationCode')
-    }
-    this.#native = nativeClient
+  /**
+   * A client from its options (the same names as every other binding, camelCase, durations
+   * in milliseconds): credentials (`accessToken`, or `clientId` + `clientSecret` with
+   * `refreshToken`, `tokens`, `stored` or nothing for a service account), `tokenStore`,
+   * where to connect (`environment`, `baseUrl`, `apiBase` + `loginBase`) and behaviour.
+   */
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') throw configError('Client options must be an object')
+    const { tokenStore, ...rest } = options
+    const store = nativeStore(tokenStore)
+    this.#native = sync(() => native.NativeClient.create(encodeOptions(rest, 'Client options'), store))
   }
 
   static fromAccessToken(accessToken, options) {
-    return createClient({ kind: 'access_token', accessToken }, options)
+    return new Client({ ...options, accessToken })
   }
   static fromClientCredentials(clientId, clientSecret, options) {
-    return createClient({ kind: 'client_credentials', clientId, clientSecret }, options)
+    return new Client({ ...options, clientId, clientSecret })
   }
   static fromRefreshToken(clientId, clientSecret, refreshToken, options) {
-    return createClient({ kind: 'refresh_token', clientId, clientSecret, refreshToken }, options)
+    return new Client({ ...options, clientId, clientSecret, refreshToken })
   }
   static fromTokens(clientId, clientSecret, tokens, options) {
     if (tokens == null || typeof tokens !== 'object') throw configError('tokens must be a token record')
-    return createClient({ kind: 'tokens', clientId, clientSecret, tokensJson: JSON.stringify(tokens) }, options)
+    return new Client({ ...options, clientId, clientSecret, tokens })
   }
   static fromStoredTokens(clientId, clientSecret, options) {
-    return createClient({ kind: 'stored', clientId, clientSecret }, options)
+    return new Client({ ...options, clientId, clientSecret, stored: true })
   }
   /** Finishes an authorization-code login and returns a client holding the new tokens. */
   static async fromAuthorizationCode(clientId, clientSecret, request, code, returnedState, options = {}) {
-    const oauth = new OAuthClient({ ...options, clientId, clientSecret })
+    const { environment, baseUrl, apiBase, loginBase } = options
+    const oauth = new OAuthClient({ environment, baseUrl, apiBase, loginBase, clientId, clientSecret })
     const tokens = await oauth.exchangeCode(request, code, returnedState)
     return Client.fromTokens(clientId, clientSecret, tokens, options)
   }
@@ -457,28 +385,39 @@ class Client {
     return this.#native.closed
   }
 
-  async request(method, path, options = {}) {
-    const n = await settle(this.#native.request(method, path, nativeRequestOptions(options, options.body)))
-    return new Response(n)
+  /** Any method; `options.body` is the JSON body. */
+  async request(method, path, options) {
+    let body
+    if (options != null && typeof options === 'object' && 'body' in options) {
+      const { body: b, ...rest } = options
+      body = b
+      options = rest
+    }
+    return this.#send(method, path, options, body)
   }
-  get(path, options = {}) {
-    return this.request('GET', path, { ...options, body: undefined })
+  async #send(method, path, options, body) {
+    const o = sync(() => encodeOptions(options, 'request options'))
+    const b = sync(() => encodeBody(body))
+    return new Response(await settle(this.#native.request(method, path, o, b)))
   }
-  delete(path, options = {}) {
-    return this.request('DELETE', path, { ...options, body: undefined })
+  get(path, options) {
+    return this.#send('GET', path, options, undefined)
   }
-  post(path, body, options = {}) {
-    return this.request('POST', path, { ...options, body })
+  delete(path, options) {
+    return this.#send('DELETE', path, options, undefined)
   }
-  put(path, body, options = {}) {
-    return this.request('PUT', path, { ...options, body })
+  post(path, body, options) {
+    return this.#send('POST', path, options, body)
   }
-  patch(path, body, options = {}) {
-    return this.request('PATCH', path, { ...options, body })
+  put(path, body, options) {
+    return this.#send('PUT', path, options, body)
+  }
+  patch(path, body, options) {
+    return this.#send('PATCH', path, options, body)
   }
 
   /** Walks a collection: `for await (const item of client.paginate(...))`, or `.pages()`. */
-  paginate(path, options = {}) {
+  paginate(path, options) {
     return new Paginator(this.#native, path, options)
   }
 
@@ -507,8 +446,11 @@ class OAuthClient {
   #native
   constructor(options) {
     if (!options || typeof options !== 'object') throw configError('OAuthClient needs { clientId, clientSecret }')
-    const { clientId, clientSecret } = options
-    this.#native = sync(() => new native.NativeOAuthClient(clientId, clientSecret, nativeEnvironment(options)))
+    const { clientId, clientSecret, ...place } = options
+    if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
+      throw configError('OAuthClient needs clientId and clientSecret strings')
+    }
+    this.#native = sync(() => new native.NativeOAuthClient(clientId, clientSecret, encodeOptions(place, 'OAuthClient options')))
   }
   authorizeUrl(redirectUri = OOB_REDIRECT_URI, options = {}) {
     const r = sync(() => this.#native.authorizeUrl(redirectUri, options.pkce ?? true))

@@ -5,7 +5,6 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use procore::{AppCredentials, AuthorizationRequest, OAuthClient};
 
-use crate::client::NativeEnvironment;
 use crate::errors::{config_error, IntoJs};
 
 /// A pending login: open `url`, keep the rest for the exchange.
@@ -29,9 +28,11 @@ impl NativeOAuthClient {
     pub fn new(
         client_id: String,
         client_secret: String,
-        environment: Option<NativeEnvironment>,
+        place_json: Option<String>,
     ) -> Result<Self> {
-        let env = environment.unwrap_or_default().resolve().js()?;
+        let env = crate::options::place(place_json.as_deref())
+            .and_then(|p| p.environment())
+            .js()?;
         let inner = OAuthClient::new(&env, AppCredentials::new(client_id, client_secret)).js()?;
         Ok(NativeOAuthClient { inner })
     }

@@ -8,222 +8,12 @@ use std::time::UNIX_EPOCH;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use procore::{
-    CompanyChoice, Environment, RateLimitConfig, RateLimitSnapshot, RequestSpec, RetryConfig,
-    TokenSet,
-};
+use procore::{ClientBuilder, RateLimitSnapshot, RequestSpec};
 
-use crate::errors::{config, config_error, IntoJs};
-use crate::pagination::{NativePageCursor, NativePaginateOptions};
+use crate::errors::{config_error, IntoJs};
+use crate::options;
+use crate::pagination::NativePageCursor;
 use crate::stores::{JsTokenStore, NativeTokenStore};
-use crate::{id, millis};
-
-/// Where to connect: an environment name, or custom base URLs.
-#[napi(object)]
-#[derive(Default)]
-pub struct NativeEnvironment {
-    /// `production`, `sandbox`, `monthly_sandbox`, `federal`.
-    pub name: Option<String>,
-    /// One origin for both the API and OAuth (the simulator, a proxy).
-    pub base_url: Option<String>,
-    pub api_base: Option<String>,
-    pub login_base: Option<String>,
-}
-
-impl NativeEnvironment {
-    pub(crate) fn resolve(&self) -> procore::Result<Environment> {
-        match (&self.name, &self.base_url, &self.api_base, &self.login_base) {
-            (None, None, None, None) => Ok(Environment::Production),
-            (Some(name), None, None, None) => Environment::from_name(name),
-            (None, Some(base), None, None) => Environment::local(base),
-            (None, None, Some(api), Some(login)) => Environment::custom(api, login),
-            _ => Err(config(
-                "give one of: an environment name, baseUrl, or both apiBase and loginBase",
-            )),
-        }
-    }
-}
-
-/// How a client authenticates (which factory was used).
-#[napi(object)]
-pub struct NativeAuth {
-    /// `access_token`, `client_credentials`, `refresh_token`, `tokens`, `stored`.
-    pub kind: String,
-    pub access_token: Option<String>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-    pub refresh_token: Option<String>,
-    /// A token set in the store JSON form (for `tokens`).
-    pub tokens_json: Option<String>,
-}
-
-/// Client settings, flattened by `index.js` from the public options.
-#[napi(object)]
-#[derive(Default)]
-pub struct NativeConfig {
-    pub environment: Option<NativeEnvironment>,
-    pub company_id: Option<f64>,
-    pub api_version: Option<String>,
-    pub user_agent: Option<String>,
-    pub connect_timeout_ms: Option<f64>,
-    pub request_timeout_ms: Option<f64>,
-    pub refresh_skew_ms: Option<f64>,
-    pub max_attempts: Option<u32>,
-    pub retry_base_delay_ms: Option<f64>,
-    pub retry_max_delay_ms: Option<f64>,
-    /// Overall deadline per call; `no_deadline` removes it.
-    pub deadline_ms: Option<f64>,
-    pub no_deadline: Option<bool>,
-    pub rate_limit_enabled: Option<bool>,
-    pub rate_limit_max_wait_ms: Option<f64>,
-}
-
-fn required(v: &Option<String>, what: &str, kind: &str) -> procore::Result<String> {
-    match v {
-        Some(s) if !s.is_empty() => Ok(s.clone()),
-        _ => Err(config(format!("{what} is required for {kind}"))),
-    }
-}
-
-fn builder(auth: &NativeAuth, cfg: &NativeConfig) -> Result<procore::ClientBuilder> {
-    let env = cfg
-        .environment
-        .as_ref()
-        .map(NativeEnvironment::resolve)
-        .unwrap_or(Ok(Environment::Production))
-        .js()?;
-    let mut b = procore::Client::builder()
-        .environment(env)
-        .sdk_language("node");
-    let kind = auth.kind.as_str();
-    let app = || -> procore::Result<(String, String)> {
-        Ok((
-            required(&auth.client_id, "clientId", kind)?,
-            required(&auth.client_secret, "clientSecret", kind)?,
-        ))
-    };
-    b = match kind {
-        "access_token" => {
-            b.access_token(required(&auth.access_token, "an access token", kind).js()?)
-        }
-        "client_credentials" => {
-            let (id, secret) = app().js()?;
-            b.client_credentials(id, secret)
-        }
-        "refresh_token" => {
-            let (id, secret) = app().js()?;
-            let rt = required(&auth.refresh_token, "a refresh token", kind).js()?;
-            b.refresh_token(id, secret, rt)
-        }
-        "tokens" => {
-            let (id, secret) = app().js()?;
-            let json = required(&auth.tokens_json, "a token set", kind).js()?;
-            b.tokens(id, secret, TokenSet::from_json(&json).js()?)
-        }
-        "stored" => {
-            let (id, secret) = app().js()?;
-            b.stored_tokens(id, secret)
-        }
-        other => return Err(config_error(format!("unknown credentials kind {other:?}"))),
-    };
-    if let Some(c) = cfg.company_id {
-        b = b.company_id(id(c, "companyId")?);
-    }
-    if let Some(v) = &cfg.api_version {
-        b = b.api_version(v.clone());
-    }
-    if let Some(ua) = &cfg.user_agent {
-        b = b.user_agent(ua.clone());
-    }
-    if let Some(ms) = cfg.connect_timeout_ms {
-        b = b.connect_timeout(millis(ms, "connectTimeoutMs")?);
-    }
-    if let Some(ms) = cfg.request_timeout_ms {
-        b = b.request_timeout(millis(ms, "requestTimeoutMs")?);
-    }
-    if let Some(ms) = cfg.refresh_skew_ms {
-        b = b.refresh_skew(millis(ms, "refreshSkewMs")?);
-    }
-    let mut retry = RetryConfig::default();
-    if let Some(n) = cfg.max_attempts {
-        retry.max_attempts = n.max(1);
-    }
-    if let Some(ms) = cfg.retry_base_delay_ms {
-        retry.base_delay = millis(ms, "retry.baseDelayMs")?;
-    }
-    if let Some(ms) = cfg.retry_max_delay_ms {
-        retry.max_delay = millis(ms, "retry.maxDelayMs")?;
-    }
-    if let Some(ms) = cfg.deadline_ms {
-        retry.deadline = Some(millis(ms, "retry.deadlineMs")?);
-    }
-    if cfg.no_deadline == Some(true) {
-        retry.deadline = None;
-    }
-    b = b.retry(retry);
-    let mut limit = if cfg.rate_limit_enabled == Some(false) {
-        RateLimitConfig::disabled()
-    } else {
-        RateLimitConfig::default()
-    };
-    if let Some(ms) = cfg.rate_limit_max_wait_ms {
-        limit.max_wait = Some(millis(ms, "rateLimit.maxWaitMs")?);
-    }
-    Ok(b.rate_limit(limit))
-}
-
-/// Per-call options, flattened by `index.js`.
-#[napi(object)]
-#[derive(Default)]
-pub struct NativeRequestOptions {
-    /// Query pairs in order (`[["filters[id][]", "1"], ...]`).
-    pub query: Option<Vec<Vec<String>>>,
-    /// The JSON body, already serialized by `JSON.stringify`.
-    pub body_json: Option<String>,
-    pub company_id: Option<f64>,
-    /// Send no `Procore-Company-Id` header (`companyId: null` in the public API).
-    pub no_company: Option<bool>,
-    pub version: Option<String>,
-    pub timeout_ms: Option<f64>,
-    pub max_attempts: Option<u32>,
-    pub deadline_ms: Option<f64>,
-}
-
-pub(crate) fn query_pairs(query: &Option<Vec<Vec<String>>>) -> Result<Vec<(String, String)>> {
-    let Some(q) = query else {
-        return Ok(Vec::new());
-    };
-    q.iter()
-        .map(|pair| match pair.as_slice() {
-            [k, v] => Ok((k.clone(), v.clone())),
-            _ => Err(config_error("query pairs must be [key, value]")),
-        })
-        .collect()
-}
-
-fn spec(method: &str, path: String, o: &NativeRequestOptions) -> Result<RequestSpec> {
-    let mut s = RequestSpec::new(RequestSpec::parse_method(method).js()?, path);
-    s.query = query_pairs(&o.query)?;
-    s.body = o.body_json.clone().map(|b| b.into_bytes().into());
-    s.company = match (o.no_company, o.company_id) {
-        (Some(true), _) => CompanyChoice::None,
-        (_, Some(c)) => CompanyChoice::Id(id(c, "companyId")?),
-        _ => CompanyChoice::Default,
-    };
-    if let Some(v) = &o.version {
-        s.version = Some(v.clone());
-    }
-    if let Some(ms) = o.timeout_ms {
-        s.timeout = Some(millis(ms, "timeoutMs")?);
-    }
-    if let Some(n) = o.max_attempts {
-        s.max_attempts = Some(n.max(1));
-    }
-    if let Some(ms) = o.deadline_ms {
-        s.deadline = Some(millis(ms, "deadlineMs")?);
-    }
-    Ok(s)
-}
 
 /// The rate-limit window an answer reported.
 #[napi(object)]
@@ -257,6 +47,9 @@ pub struct NativeResponse {
     pub request_id: Option<String>,
     pub attempts: u32,
     pub waited_ms: f64,
+    /// False when the body is not valid UTF-8 (`text` then holds U+FFFD replacements and
+    /// `json()` refuses it).
+    pub utf8: bool,
 }
 
 impl From<procore::Response> for NativeResponse {
@@ -275,6 +68,7 @@ impl From<procore::Response> for NativeResponse {
         NativeResponse {
             status: u32::from(r.status()),
             headers,
+            utf8: std::str::from_utf8(r.bytes()).is_ok(),
             text: r.text(),
             rate_limit: rate_limit(r.rate_limit()),
             request_id: r.request_id().map(str::to_owned),
@@ -294,19 +88,16 @@ pub struct NativeClient {
 
 #[napi]
 impl NativeClient {
-    /// Builds a client; `store` defaults to memory. Connects to nothing yet.
+    /// Builds a client from its options (JSON text, see options.rs); `store` defaults to
+    /// memory. Connects to nothing yet.
     #[napi(factory)]
-    pub fn create(
-        auth: NativeAuth,
-        config: NativeConfig,
-        store: Option<&NativeTokenStore>,
-    ) -> Result<Self> {
-        let mut b = builder(&auth, &config)?;
-        if let Some(s) = store {
-            b = b.token_store(s.store.clone());
-        }
+    pub fn create(options_json: Option<String>, store: Option<&NativeTokenStore>) -> Result<Self> {
+        let mut o = options::client(options_json.as_deref()).js()?;
+        o.store = store.map(|s| s.store.clone());
         Ok(NativeClient {
-            inner: b.build().js()?,
+            inner: ClientBuilder::from_options(o)
+                .and_then(|b| b.build())
+                .js()?,
             js_store: store.and_then(|s| s.js.clone()),
             closed: AtomicBool::new(false),
         })
@@ -325,9 +116,11 @@ impl NativeClient {
         &self,
         method: String,
         path: String,
-        options: Option<NativeRequestOptions>,
+        options_json: Option<String>,
+        body_json: Option<String>,
     ) -> Result<NativeResponse> {
-        let spec = spec(&method, path, &options.unwrap_or_default())?;
+        let o = options::call(options_json.as_deref(), body_json).js()?;
+        let spec = RequestSpec::from_options(&method, path, o).js()?;
         let resp = self.client()?.send(&spec).await.js()?;
         Ok(resp.into())
     }
@@ -337,9 +130,14 @@ impl NativeClient {
     pub fn page_cursor(
         &self,
         path: String,
-        options: Option<NativePaginateOptions>,
+        options_json: Option<String>,
     ) -> Result<NativePageCursor> {
-        NativePageCursor::new(self.client()?, &path, options.unwrap_or_default())
+        let o = options::paginate(options_json.as_deref()).js()?;
+        let spec = procore::PaginateSpec::from_options(path, o).js()?;
+        Ok(NativePageCursor::new(procore::Paginator::from_spec(
+            self.client()?.clone(),
+            spec,
+        )))
     }
 
     /// The default company id.

@@ -23,30 +23,17 @@
 pub mod auth;
 pub mod client;
 pub mod errors;
+pub mod options;
 pub mod pagination;
 pub mod stores;
 
-use std::time::Duration;
+use napi_derive::napi;
 
-use napi::bindgen_prelude::*;
-
-/// Milliseconds given from JavaScript as a duration (rejects negatives, NaN, infinities).
-pub(crate) fn millis(value: f64, what: &str) -> Result<Duration> {
-    if !value.is_finite() || value < 0.0 {
-        return Err(errors::config_error(format!(
-            "{what} must be a finite, non-negative number of milliseconds"
-        )));
-    }
-    Ok(Duration::from_secs_f64(value / 1000.0))
-}
-
-/// A positive integer id given as a JavaScript number (exact up to 2^53).
-pub(crate) fn id(value: f64, what: &str) -> Result<u64> {
-    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-    if !value.is_finite() || value.fract() != 0.0 || !(1.0..=MAX_SAFE).contains(&value) {
-        return Err(errors::config_error(format!(
-            "{what} must be a positive integer (at most 2^53 - 1)"
-        )));
-    }
-    Ok(value as u64)
+/// The stable error codes of the core, in order (`ERROR_CODES` in `index.js`).
+#[napi]
+pub fn error_codes() -> Vec<String> {
+    procore::Error::CODES
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect()
 }

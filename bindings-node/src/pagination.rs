@@ -8,20 +8,8 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use tokio::sync::Mutex;
 
-use crate::client::{query_pairs, rate_limit, NativeRateLimit};
+use crate::client::{rate_limit, NativeRateLimit};
 use crate::errors::{config_error, IntoJs};
-use crate::id;
-
-/// Options of a walk, flattened by `index.js`.
-#[napi(object)]
-#[derive(Default)]
-pub struct NativePaginateOptions {
-    pub query: Option<Vec<Vec<String>>>,
-    pub per_page: Option<u32>,
-    pub max_items: Option<f64>,
-    pub company_id: Option<f64>,
-    pub version: Option<String>,
-}
 
 /// One page. Items travel as one JSON array text (parsed by `JSON.parse` in JS).
 #[napi(object)]
@@ -43,30 +31,10 @@ pub struct NativePageCursor {
 }
 
 impl NativePageCursor {
-    pub(crate) fn new(
-        client: &procore::Client,
-        path: &str,
-        o: NativePaginateOptions,
-    ) -> Result<Self> {
-        let mut p = client.paginate(path).query_pairs(query_pairs(&o.query)?);
-        if let Some(n) = o.per_page {
-            p = p.per_page(n);
-        }
-        if let Some(n) = o.max_items {
-            if !n.is_finite() || n < 0.0 || n.fract() != 0.0 {
-                return Err(config_error("maxItems must be a non-negative integer"));
-            }
-            p = p.max_items(n as u64);
-        }
-        if let Some(c) = o.company_id {
-            p = p.company_id(id(c, "companyId")?);
-        }
-        if let Some(v) = &o.version {
-            p = p.version(v);
-        }
-        Ok(NativePageCursor {
+    pub(crate) fn new(p: procore::Paginator) -> Self {
+        NativePageCursor {
             inner: Arc::new(Mutex::new(p.into_cursor())),
-        })
+        }
     }
 }
 

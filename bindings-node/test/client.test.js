@@ -133,8 +133,9 @@ test('environments: by name, custom URLs, and bad names', async () => {
   assert.throws(() => Client.fromAccessToken('x', { environment: 'mars' }), ConfigError)
   assert.throws(() => Client.fromAccessToken('x', { baseUrl: 'ftp://nope' }), (e) => e.code === 'config')
   const c = Client.fromAccessToken(DEV_TOKEN, {
-    environment: { apiBase: sim.url, loginBase: sim.url },
-    rateLimit: { enabled: false },
+    apiBase: sim.url,
+    loginBase: sim.url,
+    rateLimit: false,
   })
   assert.equal((await c.get('me')).status, 200)
   assert.throws(() => Client.fromAccessToken('', sim.options()), ConfigError)
@@ -149,7 +150,7 @@ test('default company id, per-call override, and no company header', async () =>
   assert.equal(p.company.id, BIG_BUILD)
   await assert.rejects(c.get('projects/100001', { companyId: 8089 }), NotFoundError)
   assert.equal((await c.get('projects/3001', { companyId: 8089 })).json().id, 3001)
-  await assert.rejects(c.get('projects/100001', { companyId: null }), (e) => e.code === 'bad_request' && e.status === 400)
+  await assert.rejects(c.get('projects/100001', { withoutCompany: true }), (e) => e.code === 'bad_request' && e.status === 400)
 })
 
 test('every request method: POST, GET, PATCH, PUT, DELETE on RFIs', async () => {

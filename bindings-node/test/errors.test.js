@@ -88,7 +88,7 @@ test('validation: an RFI without a subject, with the field errors', async () => 
 })
 
 test('bad_request: no Procore-Company-Id', async () => {
-  const e = await expectCode(dev().get('projects/100001', { companyId: null }), 'bad_request', procore.BadRequestError)
+  const e = await expectCode(dev().get('projects/100001', { withoutCompany: true }), 'bad_request', procore.BadRequestError)
   assert.equal(e.status, 400)
   assert.match(e.body.message, /Procore-Company-Id/)
 })

@@ -73,8 +73,9 @@ class Simulator {
   options(extra = {}) {
     return {
       baseUrl: this.url,
-      rateLimit: { enabled: false },
-      retry: { baseDelayMs: 10, maxDelayMs: 100 },
+      rateLimit: false,
+      retryBaseDelayMs: 10,
+      retryMaxDelayMs: 100,
       ...extra,
     }
   }

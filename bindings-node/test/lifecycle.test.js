@@ -46,7 +46,7 @@ const WORKLOAD = `
   let current = { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: Math.floor(Date.now() / 1000) - 1, version: 0 };
   let saves = 0;
   const store = { async load() { return current }, async save(x) { saves++; current = x } };
-  const c = Client.fromStoredTokens(${JSON.stringify(CLIENT_ID)}, ${JSON.stringify(CLIENT_SECRET)}, { baseUrl: SIM, rateLimit: { enabled: false }, companyId: 31337, tokenStore: store });
+  const c = Client.fromStoredTokens(${JSON.stringify(CLIENT_ID)}, ${JSON.stringify(CLIENT_SECRET)}, { baseUrl: SIM, rateLimit: false, companyId: 31337, tokenStore: store });
   const rs = await Promise.all(Array.from({ length: 20 }, () => c.get('me')));
   let n = 0;
   for await (const _ of c.paginate('projects', { query: { company_id: 31337 }, perPage: 500 })) n++;
@@ -72,7 +72,7 @@ test('a client that is just forgotten (garbage) does not keep the process alive 
 test('a pending call keeps the process alive until it settles', async () => {
   await sim.fault({ kind: 'latency', ms: 700 })
   const r = await runChild(`
-    const c = Client.fromAccessToken('sim-dev-token', { baseUrl: SIM, rateLimit: { enabled: false } });
+    const c = Client.fromAccessToken('sim-dev-token', { baseUrl: SIM, rateLimit: false });
     c.get('me').then((res) => console.log('answered', res.status, res.json().id));
   `)
   assert.equal(r.code, 0)

@@ -32,8 +32,9 @@ export async function serviceAccount(baseUrl: string): Promise<number> {
   const client = Client.fromClientCredentials('sim-client-id', 'sim-client-secret', {
     baseUrl,
     companyId: 8089,
-    retry: { maxAttempts: 3, deadlineMs: 30_000 },
-    rateLimit: { maxWaitMs: 5_000 },
+    maxAttempts: 3,
+    deadlineMs: 30_000,
+    rateLimitMaxWaitMs: 5_000,
   })
   const me = await client.get('me')
   client.close()

@@ -9,8 +9,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::client::{environment_of, ClientConfig};
-use crate::errors::{ProcoreError, Result};
+use crate::client::ClientOptions;
+use crate::errors::{Core, ProcoreError, Result};
 
 /// Unix seconds of a time (0 for times before the epoch).
 pub(crate) fn unix_secs(t: SystemTime) -> i64 {
@@ -89,7 +89,7 @@ impl TokenSet {
     /// Parses the JSON form written by [`TokenSet::to_json`] (and by the core's file store).
     #[uniffi::constructor]
     pub fn from_json(json: String) -> Result<Arc<Self>> {
-        Ok(Self::wrap(procore::TokenSet::from_json(&json)?))
+        Ok(Self::wrap(procore::TokenSet::from_json(&json).ffi()?))
     }
 
     /// The JSON form, for stores that keep one string (Keychain item, Keystore entry, a row).
@@ -215,10 +215,10 @@ impl fmt::Debug for OAuthClient {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl OAuthClient {
-    /// An OAuth client for the environment of `config` (its other fields are ignored).
+    /// An OAuth client for the environment of `options` (its other fields are ignored).
     #[uniffi::constructor]
     pub fn new(
-        config: ClientConfig,
+        options: ClientOptions,
         client_id: String,
         client_secret: String,
     ) -> Result<Arc<Self>> {
@@ -227,11 +227,10 @@ impl OAuthClient {
                 "client_id and client_secret must not be empty",
             ));
         }
-        let env = environment_of(&config)?;
-        let inner = procore::OAuthClient::new(
-            &env,
-            procore::AppCredentials::new(client_id, client_secret),
-        )?;
+        let env = options.to_core().environment().ffi()?;
+        let inner =
+            procore::OAuthClient::new(&env, procore::AppCredentials::new(client_id, client_secret))
+                .ffi()?;
         Ok(Arc::new(OAuthClient { inner }))
     }
 
@@ -243,7 +242,7 @@ impl OAuthClient {
         redirect_uri: String,
         pkce: bool,
     ) -> Result<Arc<AuthorizationRequest>> {
-        let inner = self.inner.authorize_url(&redirect_uri, pkce)?;
+        let inner = self.inner.authorize_url(&redirect_uri, pkce).ffi()?;
         Ok(Arc::new(AuthorizationRequest { inner }))
     }
 
@@ -258,7 +257,8 @@ impl OAuthClient {
         let set = self
             .inner
             .exchange_code(&request.inner, &code, &returned_state)
-            .await?;
+            .await
+            .ffi()?;
         Ok(TokenSet::wrap(set))
     }
 }

@@ -1,35 +1,54 @@
-//! The `Client` object, its configuration and the `Response` record, mirroring core
+//! The `Client` object, its options and the `Response` record, mirroring core
 //! `client.rs`, `config.rs` and `response.rs`.
 //!
-//! Thin on purpose: arguments are converted into a `procore::RequestSpec`, the core's pipeline
-//! (authorize, pace, send, classify, recover) runs, and its answer is converted back. Nothing
-//! here retries, refreshes, paces or paginates.
+//! Thin on purpose: options are converted into the core's (`procore::options`), which checks
+//! and resolves them; the core's pipeline (pace, authorize, send, classify, recover) runs, and
+//! its answer is converted back. Nothing here retries, refreshes, paces or paginates.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
-
-use bytes::Bytes;
 
 use crate::auth::{unix_secs, TokenSet};
-use crate::errors::{ProcoreError, Result};
+use crate::errors::{Core, ProcoreError, Result};
 use crate::pagination::{PageCursor, PaginateOptions};
 use crate::stores::{ForeignStore, TokenStore};
 
-/// How a client connects and behaves. Every field has a default.
-#[derive(uniffi::Record, Clone, Debug, Default)]
-pub struct ClientConfig {
-    /// `production` (default), `sandbox`, `monthly_sandbox` or `federal`. Ignored when
-    /// `base_url` is set.
+/// How a client authenticates, connects and behaves: the same options, by name, as in every
+/// other binding (durations in milliseconds). Every field has a default. Its text form never
+/// shows the secrets.
+#[derive(uniffi::Record, Clone, Default)]
+pub struct ClientOptions {
+    /// A fixed access token (never refreshed).
+    #[uniffi(default)]
+    pub access_token: Option<String>,
+    /// The app's OAuth client id (with `client_secret`).
+    #[uniffi(default)]
+    pub client_id: Option<String>,
+    #[uniffi(default)]
+    pub client_secret: Option<String>,
+    /// A user's refresh token (a set already in the store wins: it is newer).
+    #[uniffi(default)]
+    pub refresh_token: Option<String>,
+    /// A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier).
+    #[uniffi(default)]
+    pub tokens: Option<Arc<TokenSet>>,
+    /// The tokens live only in the store (implied when a store is given with app
+    /// credentials only).
+    #[uniffi(default)]
+    pub stored: Option<bool>,
+    /// `production` (default), `sandbox`, `monthly_sandbox`, `federal`, or a URL.
     #[uniffi(default)]
     pub environment: Option<String>,
-    /// A custom origin serving the API (and OAuth, unless `login_url` is set): the local
-    /// simulator, a proxy.
+    /// One origin serving the API and OAuth (the local simulator, a proxy).
     #[uniffi(default)]
     pub base_url: Option<String>,
-    /// A custom OAuth origin, when it differs from `base_url`.
+    /// The API origin, with `login_base`.
     #[uniffi(default)]
-    pub login_url: Option<String>,
+    pub api_base: Option<String>,
+    /// The OAuth origin, with `api_base` or `base_url`.
+    #[uniffi(default)]
+    pub login_base: Option<String>,
     /// The company sent as `Procore-Company-Id` when a call names none.
     #[uniffi(default)]
     pub company_id: Option<u64>,
@@ -42,109 +61,146 @@ pub struct ClientConfig {
     /// The language reported in `Procore-Sdk-Language` (default `uniffi`).
     #[uniffi(default)]
     pub sdk_language: Option<String>,
-    /// TCP/TLS connect timeout in milliseconds (default 10 s).
     #[uniffi(default)]
     pub connect_timeout_ms: Option<u64>,
-    /// Per-attempt timeout in milliseconds (default 60 s).
+    /// Per-attempt timeout (default 60 s).
     #[uniffi(default)]
     pub request_timeout_ms: Option<u64>,
-    /// Refresh this long before expiry, in milliseconds (default 5 minutes).
+    /// Refresh this long before expiry (default 5 minutes).
     #[uniffi(default)]
     pub refresh_skew_ms: Option<u64>,
     /// Attempts in all per call, the first included (default 4; 1 disables retries).
     #[uniffi(default)]
     pub max_attempts: Option<u32>,
-    /// The first backoff's upper bound in milliseconds (default 250).
     #[uniffi(default)]
     pub retry_base_delay_ms: Option<u64>,
-    /// The largest backoff in milliseconds (default 20 s).
     #[uniffi(default)]
     pub retry_max_delay_ms: Option<u64>,
-    /// Overall deadline of one call, waits included, in milliseconds (default 2 minutes).
+    /// The longest `Retry-After` of a 503 that is waited out (default 60 s).
+    #[uniffi(default)]
+    pub max_retry_after_ms: Option<u64>,
+    /// Overall deadline of one call, waits included (default 2 minutes).
     #[uniffi(default)]
     pub deadline_ms: Option<u64>,
+    /// No overall deadline.
+    #[uniffi(default)]
+    pub no_deadline: Option<bool>,
     /// Pace requests from the rate-limit headers (default true).
-    #[uniffi(default = true)]
-    pub pace_requests: bool,
-    /// Fail with `rate_limited` instead of waiting longer than this for the budget (ms).
+    #[uniffi(default)]
+    pub rate_limit: Option<bool>,
+    /// Fail with `RATE_LIMITED` instead of waiting longer than this for the budget.
     #[uniffi(default)]
     pub rate_limit_max_wait_ms: Option<u64>,
+    /// The largest response body read (default 32 MiB).
+    #[uniffi(default)]
+    pub max_body_bytes: Option<u64>,
 }
 
-/// The environment a configuration names.
-pub(crate) fn environment_of(config: &ClientConfig) -> Result<procore::Environment> {
-    Ok(match (&config.base_url, &config.login_url) {
-        (Some(api), Some(login)) => procore::Environment::custom(api, login)?,
-        (Some(api), None) => procore::Environment::local(api)?,
-        (None, Some(_)) => {
-            return Err(ProcoreError::config(
-                "login_url needs base_url (the API origin) too",
-            ))
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("client_id", &self.client_id)
+            .field("environment", &self.environment)
+            .field("base_url", &self.base_url)
+            .field("company_id", &self.company_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn ms(v: Option<u64>) -> Option<procore::Span> {
+    v.map(|v| procore::Span::Millis(v as f64))
+}
+
+impl ClientOptions {
+    /// The core's options (the store is added by the caller).
+    pub(crate) fn to_core(&self) -> procore::ClientOptions {
+        let o = self.clone();
+        procore::ClientOptions {
+            environment: o.environment,
+            base_url: o.base_url,
+            api_base: o.api_base,
+            login_base: o.login_base,
+            company_id: o.company_id.map(Into::into),
+            api_version: o.api_version,
+            user_agent: o.user_agent,
+            sdk_language: Some(o.sdk_language.unwrap_or_else(|| "uniffi".into())),
+            connect_timeout: ms(o.connect_timeout_ms),
+            request_timeout: ms(o.request_timeout_ms),
+            refresh_skew: ms(o.refresh_skew_ms),
+            max_attempts: o.max_attempts.map(Into::into),
+            retry_base_delay: ms(o.retry_base_delay_ms),
+            retry_max_delay: ms(o.retry_max_delay_ms),
+            max_retry_after: ms(o.max_retry_after_ms),
+            deadline: ms(o.deadline_ms),
+            no_deadline: o.no_deadline,
+            rate_limit: o.rate_limit,
+            rate_limit_max_wait: ms(o.rate_limit_max_wait_ms),
+            max_body_bytes: o.max_body_bytes.map(Into::into),
+            auth: procore::AuthOptions {
+                access_token: o.access_token.map(Into::into),
+                client_id: o.client_id,
+                client_secret: o.client_secret.map(Into::into),
+                refresh_token: o.refresh_token.map(Into::into),
+                tokens: o.tokens.map(|t| t.inner.clone()),
+                stored: o.stored,
+            },
+            store: None,
         }
-        (None, None) => {
-            procore::Environment::from_name(config.environment.as_deref().unwrap_or("production"))?
-        }
-    })
+    }
 }
 
-fn ms(v: u64) -> Duration {
-    Duration::from_millis(v)
+/// One query value. Lists are sent Rails-style (`name[]=a&name[]=b`); for a nested filter put
+/// the brackets in the name (`filters[status_id]` with a list sends `filters[status_id][]`).
+#[derive(uniffi::Enum, Clone, Debug)]
+pub enum QueryValue {
+    Text { value: String },
+    Int { value: i64 },
+    Number { value: f64 },
+    Bool { value: bool },
+    TextList { values: Vec<String> },
+    IntList { values: Vec<i64> },
 }
 
-fn builder(config: &ClientConfig) -> Result<procore::ClientBuilder> {
-    let mut b = procore::Client::builder()
-        .environment(environment_of(config)?)
-        .sdk_language(config.sdk_language.as_deref().unwrap_or("uniffi"));
-    if let Some(id) = config.company_id {
-        b = b.company_id(id);
-    }
-    if let Some(v) = &config.api_version {
-        b = b.api_version(v.clone());
-    }
-    if let Some(ua) = &config.user_agent {
-        b = b.user_agent(ua.clone());
-    }
-    if let Some(v) = config.connect_timeout_ms {
-        b = b.connect_timeout(ms(v));
-    }
-    if let Some(v) = config.request_timeout_ms {
-        b = b.request_timeout(ms(v));
-    }
-    if let Some(v) = config.refresh_skew_ms {
-        b = b.refresh_skew(ms(v));
-    }
-    let mut retry = procore::RetryConfig::default();
-    if let Some(n) = config.max_attempts {
-        retry.max_attempts = n.max(1);
-    }
-    if let Some(v) = config.retry_base_delay_ms {
-        retry.base_delay = ms(v);
-    }
-    if let Some(v) = config.retry_max_delay_ms {
-        retry.max_delay = ms(v);
-    }
-    if let Some(v) = config.deadline_ms {
-        retry.deadline = Some(ms(v));
-    }
-    let mut limit = if config.pace_requests {
-        procore::RateLimitConfig::default()
-    } else {
-        procore::RateLimitConfig::disabled()
-    };
-    if let Some(v) = config.rate_limit_max_wait_ms {
-        limit.max_wait = Some(ms(v));
-    }
-    Ok(b.retry(retry).rate_limit(limit))
-}
-
-/// One `key=value` of a query string (repeat a key for arrays: `filters[id][]`).
+/// One query parameter; parameters are sent in order, names as given.
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct QueryParam {
     pub name: String,
-    pub value: String,
+    pub value: QueryValue,
 }
 
-/// Per-call options. Every field has a default.
+impl From<QueryValue> for procore::QueryValue {
+    fn from(v: QueryValue) -> Self {
+        use procore::QueryValue as Q;
+        match v {
+            QueryValue::Text { value } => Q::Str(value),
+            QueryValue::Int { value } => Q::Int(i128::from(value)),
+            QueryValue::Number { value } => Q::Float(value),
+            QueryValue::Bool { value } => Q::Bool(value),
+            QueryValue::TextList { values } => Q::List(values.into_iter().map(Q::Str).collect()),
+            QueryValue::IntList { values } => {
+                Q::List(values.into_iter().map(|v| Q::Int(i128::from(v))).collect())
+            }
+        }
+    }
+}
+
+pub(crate) fn query_of(params: Vec<QueryParam>) -> Option<procore::QueryValue> {
+    (!params.is_empty()).then(|| {
+        procore::QueryValue::List(
+            params
+                .into_iter()
+                .map(|p| {
+                    procore::QueryValue::List(vec![
+                        procore::QueryValue::Str(p.name),
+                        p.value.into(),
+                    ])
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Per-call options: the same names as in every other binding. Every field has a default.
 #[derive(uniffi::Record, Clone, Debug, Default)]
 pub struct RequestOptions {
     /// Query parameters, in order.
@@ -158,19 +214,38 @@ pub struct RequestOptions {
     pub company_id: Option<u64>,
     /// Send no `Procore-Company-Id` header on this call.
     #[uniffi(default)]
-    pub no_company: bool,
+    pub without_company: Option<bool>,
     /// The API version of a relative path for this call.
     #[uniffi(default)]
     pub version: Option<String>,
-    /// Per-attempt timeout for this call (ms).
+    /// Per-attempt timeout for this call.
     #[uniffi(default)]
     pub timeout_ms: Option<u64>,
     /// Attempts in all for this call.
     #[uniffi(default)]
     pub max_attempts: Option<u32>,
-    /// Overall deadline of this call, waits included (ms).
+    /// Overall deadline of this call, waits included.
     #[uniffi(default)]
     pub deadline_ms: Option<u64>,
+    /// Return 3xx answers as responses instead of `HTTP` errors.
+    #[uniffi(default)]
+    pub raw: Option<bool>,
+}
+
+impl From<RequestOptions> for procore::CallOptions {
+    fn from(o: RequestOptions) -> Self {
+        procore::CallOptions {
+            query: query_of(o.query),
+            json: o.body_json.map(|b| b.into_bytes().into()),
+            company_id: o.company_id.map(Into::into),
+            without_company: o.without_company,
+            version: o.version,
+            timeout: ms(o.timeout_ms),
+            max_attempts: o.max_attempts.map(Into::into),
+            deadline: ms(o.deadline_ms),
+            raw: o.raw,
+        }
+    }
 }
 
 /// The rate-limit window an answer reported.
@@ -243,6 +318,7 @@ impl From<procore::Response> for Response {
 #[derive(uniffi::Object)]
 pub struct Client {
     inner: procore::Client,
+    closed: AtomicBool,
 }
 
 impl std::fmt::Debug for Client {
@@ -252,116 +328,135 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    fn build(b: procore::ClientBuilder) -> Result<Arc<Self>> {
-        Ok(Arc::new(Client { inner: b.build()? }))
+    fn build(options: ClientOptions, store: Option<Arc<dyn TokenStore>>) -> Result<Arc<Self>> {
+        let mut o = options.to_core();
+        o.store = store.map(|s| ForeignStore::new(s) as Arc<dyn procore::TokenStore>);
+        let inner = procore::ClientBuilder::from_options(o)
+            .and_then(|b| b.build())
+            .ffi()?;
+        Ok(Arc::new(Client {
+            inner,
+            closed: AtomicBool::new(false),
+        }))
     }
 
-    fn spec(
-        &self,
-        method: &str,
-        path: String,
-        options: Option<RequestOptions>,
-    ) -> Result<procore::RequestSpec> {
-        let method = procore::RequestSpec::parse_method(method)?;
-        let mut spec = procore::RequestSpec::new(method, path);
-        let Some(o) = options else { return Ok(spec) };
-        spec.query = o.query.into_iter().map(|q| (q.name, q.value)).collect();
-        if let Some(body) = o.body_json {
-            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&body) {
-                return Err(ProcoreError::config(format!(
-                    "the body is not valid JSON (line {}, column {})",
-                    e.line(),
-                    e.column()
-                )));
-            }
-            spec.body = Some(Bytes::from(body));
+    fn client(&self) -> Result<&procore::Client> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(ProcoreError::config("the client is closed"));
         }
-        spec.company = match (o.no_company, o.company_id) {
-            (true, _) => procore::CompanyChoice::None,
-            (false, Some(0)) => {
-                return Err(ProcoreError::config(
-                    "company id must be a positive integer",
-                ))
-            }
-            (false, Some(id)) => procore::CompanyChoice::Id(id),
-            (false, None) => procore::CompanyChoice::Default,
-        };
-        spec.version = o.version;
-        spec.timeout = o.timeout_ms.map(ms);
-        spec.max_attempts = o.max_attempts.map(|n| n.max(1));
-        spec.deadline = o.deadline_ms.map(ms);
-        Ok(spec)
+        Ok(&self.inner)
     }
 
-    async fn run(&self, spec: procore::RequestSpec) -> Result<Response> {
-        Ok(self.inner.send(&spec).await?.into())
+    async fn run(&self, method: &str, path: String, options: RequestOptions) -> Result<Response> {
+        let client = self.client()?;
+        let spec = procore::RequestSpec::from_options(method, path, options.into()).ffi()?;
+        Ok(client.send(&spec).await.ffi()?.into())
+    }
+}
+
+fn with_body(options: Option<RequestOptions>, body_json: String) -> RequestOptions {
+    RequestOptions {
+        body_json: Some(body_json),
+        ..options.unwrap_or_default()
     }
 }
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Client {
+    /// A client from its options (credentials included); `store` keeps the tokens (default:
+    /// memory). The `with...` constructors below are shorthands for it.
+    #[uniffi::constructor(default(store = None))]
+    pub fn new(options: ClientOptions, store: Option<Arc<dyn TokenStore>>) -> Result<Arc<Self>> {
+        Self::build(options, store)
+    }
+
     /// A client on a fixed access token (never refreshed; a 401 is final).
     #[uniffi::constructor]
-    pub fn with_access_token(config: ClientConfig, access_token: String) -> Result<Arc<Self>> {
-        Self::build(builder(&config)?.access_token(access_token))
+    pub fn with_access_token(options: ClientOptions, access_token: String) -> Result<Arc<Self>> {
+        Self::build(
+            ClientOptions {
+                access_token: Some(access_token),
+                ..options
+            },
+            None,
+        )
     }
 
     /// A service account: the client-credentials grant, fetched again at expiry.
     #[uniffi::constructor]
     pub fn with_client_credentials(
-        config: ClientConfig,
+        options: ClientOptions,
         client_id: String,
         client_secret: String,
     ) -> Result<Arc<Self>> {
-        Self::build(builder(&config)?.client_credentials(client_id, client_secret))
+        Self::build(
+            ClientOptions {
+                client_id: Some(client_id),
+                client_secret: Some(client_secret),
+                ..options
+            },
+            None,
+        )
     }
 
     /// A user's refresh token. If `store` already holds a set, the stored set wins (it is
     /// newer: refresh tokens rotate). The first call refreshes.
     #[uniffi::constructor(default(store = None))]
     pub fn with_refresh_token(
-        config: ClientConfig,
+        options: ClientOptions,
         client_id: String,
         client_secret: String,
         refresh_token: String,
         store: Option<Arc<dyn TokenStore>>,
     ) -> Result<Arc<Self>> {
-        let mut b = builder(&config)?.refresh_token(client_id, client_secret, refresh_token);
-        if let Some(s) = store {
-            b = b.token_store(ForeignStore::new(s));
-        }
-        Self::build(b)
+        Self::build(
+            ClientOptions {
+                client_id: Some(client_id),
+                client_secret: Some(client_secret),
+                refresh_token: Some(refresh_token),
+                ..options
+            },
+            store,
+        )
     }
 
     /// A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier). If
     /// `store` holds a newer set, that one wins.
     #[uniffi::constructor(default(store = None))]
     pub fn with_tokens(
-        config: ClientConfig,
+        options: ClientOptions,
         client_id: String,
         client_secret: String,
         tokens: Arc<TokenSet>,
         store: Option<Arc<dyn TokenStore>>,
     ) -> Result<Arc<Self>> {
-        let mut b = builder(&config)?.tokens(client_id, client_secret, tokens.inner.clone());
-        if let Some(s) = store {
-            b = b.token_store(ForeignStore::new(s));
-        }
-        Self::build(b)
+        Self::build(
+            ClientOptions {
+                client_id: Some(client_id),
+                client_secret: Some(client_secret),
+                tokens: Some(tokens),
+                ..options
+            },
+            store,
+        )
     }
 
     /// Tokens that live only in `store` (saved by an earlier run or login).
     #[uniffi::constructor]
     pub fn with_stored_tokens(
-        config: ClientConfig,
+        options: ClientOptions,
         client_id: String,
         client_secret: String,
         store: Arc<dyn TokenStore>,
     ) -> Result<Arc<Self>> {
         Self::build(
-            builder(&config)?
-                .stored_tokens(client_id, client_secret)
-                .token_store(ForeignStore::new(store)),
+            ClientOptions {
+                client_id: Some(client_id),
+                client_secret: Some(client_secret),
+                stored: Some(true),
+                ..options
+            },
+            Some(store),
         )
     }
 
@@ -384,15 +479,13 @@ impl Client {
         path: String,
         options: Option<RequestOptions>,
     ) -> Result<Response> {
-        let spec = self.spec(&method, path, options)?;
-        self.run(spec).await
+        self.run(&method, path, options.unwrap_or_default()).await
     }
 
     /// `GET path`.
     #[uniffi::method(default(options = None))]
     pub async fn get(&self, path: String, options: Option<RequestOptions>) -> Result<Response> {
-        let spec = self.spec("GET", path, options)?;
-        self.run(spec).await
+        self.run("GET", path, options.unwrap_or_default()).await
     }
 
     /// `POST path` with a JSON body (text).
@@ -403,8 +496,7 @@ impl Client {
         body_json: String,
         options: Option<RequestOptions>,
     ) -> Result<Response> {
-        let spec = self.spec("POST", path, Some(with_body(options, body_json)))?;
-        self.run(spec).await
+        self.run("POST", path, with_body(options, body_json)).await
     }
 
     /// `PUT path` with a JSON body (text).
@@ -415,8 +507,7 @@ impl Client {
         body_json: String,
         options: Option<RequestOptions>,
     ) -> Result<Response> {
-        let spec = self.spec("PUT", path, Some(with_body(options, body_json)))?;
-        self.run(spec).await
+        self.run("PUT", path, with_body(options, body_json)).await
     }
 
     /// `PATCH path` with a JSON body (text).
@@ -427,15 +518,13 @@ impl Client {
         body_json: String,
         options: Option<RequestOptions>,
     ) -> Result<Response> {
-        let spec = self.spec("PATCH", path, Some(with_body(options, body_json)))?;
-        self.run(spec).await
+        self.run("PATCH", path, with_body(options, body_json)).await
     }
 
     /// `DELETE path`.
     #[uniffi::method(default(options = None))]
     pub async fn delete(&self, path: String, options: Option<RequestOptions>) -> Result<Response> {
-        let spec = self.spec("DELETE", path, options)?;
-        self.run(spec).await
+        self.run("DELETE", path, options.unwrap_or_default()).await
     }
 
     /// A cursor over a paginated collection (v1 arrays or v2 `{"data": [...]}`), one page per
@@ -447,24 +536,27 @@ impl Client {
         path: String,
         options: Option<PaginateOptions>,
     ) -> Result<Arc<PageCursor>> {
-        PageCursor::new(&self.inner, path, options.unwrap_or_default())
+        PageCursor::new(self.client()?, path, options.unwrap_or_default())
     }
 
     /// Revokes the tokens at the server and clears the token store (logout).
     pub async fn revoke(&self) -> Result<()> {
-        Ok(self.inner.revoke().await?)
+        self.client()?.revoke().await.ffi()
     }
 
     /// Introspects the current access token (`/oauth/token/info`), as JSON text.
     pub async fn token_info(&self) -> Result<String> {
-        Ok(self.inner.token_info().await?.to_string())
+        Ok(self.client()?.token_info().await.ffi()?.to_string())
     }
-}
 
-fn with_body(options: Option<RequestOptions>, body_json: String) -> RequestOptions {
-    RequestOptions {
-        body_json: Some(body_json),
-        ..options.unwrap_or_default()
+    /// Refuses further calls (they fail with `CONFIG`). Idempotent. Calls in flight finish.
+    pub fn shutdown(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// True after `shutdown()`.
+    pub fn is_shut_down(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
     }
 }
 
@@ -472,35 +564,45 @@ fn with_body(options: Option<RequestOptions>, body_json: String) -> RequestOptio
 mod tests {
     use super::*;
 
-    #[test]
-    fn environments() {
-        let cfg = ClientConfig {
-            environment: Some("sandbox".into()),
+    fn options() -> ClientOptions {
+        ClientOptions {
+            access_token: Some("t".into()),
             ..Default::default()
-        };
-        assert_eq!(environment_of(&cfg).unwrap(), procore::Environment::Sandbox);
-        let cfg = ClientConfig {
-            base_url: Some("ftp://x".into()),
-            ..Default::default()
-        };
-        assert_eq!(environment_of(&cfg).unwrap_err().code(), "config");
-        let cfg = ClientConfig {
-            login_url: Some("http://127.0.0.1:1".into()),
-            ..Default::default()
-        };
-        assert_eq!(environment_of(&cfg).unwrap_err().code(), "config");
+        }
     }
 
     #[test]
-    fn bodies_must_be_json() {
-        let c = Client::with_access_token(ClientConfig::default(), "t".into()).unwrap();
-        let err = c
-            .spec("POST", "x".into(), Some(with_body(None, "{nope".into())))
-            .unwrap_err();
-        assert_eq!(err.code(), "config");
+    fn bad_options_are_config_errors() {
+        let bad = ClientOptions {
+            base_url: Some("ftp://x".into()),
+            ..options()
+        };
         assert_eq!(
-            c.spec("FETCH", "x".into(), None).unwrap_err().code(),
-            "config"
+            Client::new(bad, None).unwrap_err().code(),
+            procore::ErrorCode::Config
         );
+        let bad = ClientOptions {
+            login_base: Some("http://127.0.0.1:1".into()),
+            ..options()
+        };
+        assert_eq!(
+            Client::new(bad, None).unwrap_err().code(),
+            procore::ErrorCode::Config
+        );
+    }
+
+    #[tokio::test]
+    async fn bodies_must_be_json_and_closed_clients_refuse() {
+        let c = Client::new(options(), None).unwrap();
+        let err = c.post("x".into(), "{nope".into(), None).await.unwrap_err();
+        assert_eq!(err.code(), procore::ErrorCode::Config);
+        let err = c
+            .request("FETCH".into(), "x".into(), None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), procore::ErrorCode::Config);
+        c.shutdown();
+        let err = c.get("x".into(), None).await.unwrap_err();
+        assert_eq!(err.code(), procore::ErrorCode::Config);
     }
 }

@@ -1,161 +1,133 @@
-//! The one error enum of the bindings, mirroring `procore::Error` (core `error.rs`).
+//! The one error of the bindings, mirroring `procore::Error` (core `error.rs`).
 //!
-//! Kotlin sees a sealed `ProcoreException` with one subclass per stable code
-//! (`ProcoreException.NotFound`, ...), Swift an `enum ProcoreError`. Every variant carries the
-//! same fields, so the foreign layers can read `code`, `status` and `requestId` from any of
-//! them without knowing which one it is. No field ever holds a token or a client secret: the
-//! core never puts one in an error.
+//! `ProcoreError` is an object thrown as an error: Kotlin sees one `ProcoreException` class
+//! (usable from Java) and Swift one `ProcoreError` class, each with `code()` (the core's
+//! [`procore::ErrorCode`], an enum generated from the core's own list), `status()`,
+//! `requestId()` and the other details as methods on the class itself. So no foreign code
+//! switches over 17 subclasses to read a field. No detail ever holds a token or a client
+//! secret: the core never puts one in an error.
+//!
+//! A custom token store written in Kotlin or Swift reports its failures with the small
+//! [`StoreError`] error instead (see stores.rs).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
-macro_rules! procore_error {
-    ($( $(#[$doc:meta])* $variant:ident => $code:literal ),+ $(,)?) => {
-        /// Every way a call can fail; `code` is the core's stable string code.
-        #[derive(Debug, thiserror::Error, uniffi::Error)]
-        pub enum ProcoreError {
-            $(
-                $(#[$doc])*
-                #[error("{code}: {reason}")]
-                $variant {
-                    /// The stable code (`not_found`, `validation`, ...), shared by every binding.
-                    code: String,
-                    /// A human-readable message (never contains a secret).
-                    reason: String,
-                    /// The HTTP status behind the error, when there was an answer.
-                    status: Option<u16>,
-                    /// `X-Request-Id` of the answer, for Procore support.
-                    request_id: Option<String>,
-                    /// The answer's body as JSON text, when it was JSON.
-                    body: Option<String>,
-                    /// For `validation`: field -> messages.
-                    validation_errors: HashMap<String, Vec<String>>,
-                    /// For `rate_limited`: when the budget is expected back (Unix seconds).
-                    retry_at_unix: Option<i64>,
-                },
-            )+
-        }
+pub use procore::ErrorCode;
 
-        impl ProcoreError {
-            /// Every code, in the core's order (a Rust test checks it matches `Error::CODES`).
-            pub const CODES: &'static [&'static str] = &[$($code),+];
-
-            /// The stable string code.
-            pub fn code(&self) -> &str {
-                match self {
-                    $(ProcoreError::$variant { code, .. } => code,)+
-                }
-            }
-
-            /// The message.
-            pub fn reason(&self) -> &str {
-                match self {
-                    $(ProcoreError::$variant { reason, .. } => reason,)+
-                }
-            }
-
-            /// Builds the variant of `code` (unknown codes become `http`, which cannot happen
-            /// while the test on `CODES` passes).
-            fn build(code: &str, d: Details) -> Self {
-                match code {
-                    $($code => ProcoreError::$variant {
-                        code: $code.to_owned(),
-                        reason: d.reason,
-                        status: d.status,
-                        request_id: d.request_id,
-                        body: d.body,
-                        validation_errors: d.validation_errors,
-                        retry_at_unix: d.retry_at_unix,
-                    },)+
-                    _ => ProcoreError::Http {
-                        code: "http".to_owned(),
-                        reason: d.reason,
-                        status: d.status,
-                        request_id: d.request_id,
-                        body: d.body,
-                        validation_errors: d.validation_errors,
-                        retry_at_unix: d.retry_at_unix,
-                    },
-                }
-            }
-        }
-    };
+/// The core's error kinds, exported as they are (a variant added in the core and not here is
+/// a compile error).
+#[uniffi::remote(Enum)]
+pub enum ErrorCode {
+    Unauthorized,
+    ReauthorizationRequired,
+    Forbidden,
+    AppNotConnected,
+    NotFound,
+    Validation,
+    BadRequest,
+    RateLimited,
+    Server,
+    Http,
+    Timeout,
+    Network,
+    Config,
+    Decode,
+    Oauth,
+    Store,
+    StateMismatch,
 }
 
-procore_error! {
-    /// 401 that a refresh could not cure (or credentials that cannot refresh).
-    Unauthorized => "unauthorized",
-    /// The refresh token is gone: the user must authorize the app again.
-    ReauthorizationRequired => "reauthorization_required",
-    /// 403 other than a disconnected app.
-    Forbidden => "forbidden",
-    /// 403 "App is not connected to this company".
-    AppNotConnected => "app_not_connected",
-    /// 404.
-    NotFound => "not_found",
-    /// 422: see `validation_errors`.
-    Validation => "validation",
-    /// 400: the request itself was malformed.
-    BadRequest => "bad_request",
-    /// 429, or a wait for the budget longer than allowed: see `retry_at_unix`.
-    RateLimited => "rate_limited",
-    /// 5xx that outlasted the retries.
-    Server => "server",
-    /// Any other HTTP error status.
-    Http => "http",
-    /// The request or the call's deadline timed out.
-    Timeout => "timeout",
-    /// The connection failed.
-    Network => "network",
-    /// The SDK was configured or called wrongly.
-    Config => "config",
-    /// An answer that could not be decoded.
-    Decode => "decode",
-    /// The OAuth server refused a grant (other than a dead refresh token).
-    OAuth => "oauth",
-    /// The token store failed (a custom store's callback included).
-    Store => "store",
-    /// The OAuth `state` returned to the redirect did not match.
-    StateMismatch => "state_mismatch",
-}
-
-#[derive(Default)]
-struct Details {
+/// Why a call failed: a stable [`ErrorCode`] and the details of the answer behind it.
+#[derive(Debug, thiserror::Error, uniffi::Object)]
+#[error("{reason}")]
+#[uniffi::export(Debug, Display)]
+pub struct ProcoreError {
+    kind: ErrorCode,
     reason: String,
     status: Option<u16>,
     request_id: Option<String>,
     body: Option<String>,
     validation_errors: HashMap<String, Vec<String>>,
     retry_at_unix: Option<i64>,
+    oauth_error: Option<String>,
+}
+
+#[uniffi::export]
+impl ProcoreError {
+    /// The stable kind (`NOT_FOUND`, `VALIDATION`, ...).
+    pub fn code(&self) -> ErrorCode {
+        self.kind
+    }
+
+    /// The stable string code (`not_found`, `validation`, ...), shared by every binding.
+    pub fn code_name(&self) -> String {
+        self.kind.as_str().to_owned()
+    }
+
+    /// A human-readable message (never contains a secret).
+    pub fn reason(&self) -> String {
+        self.reason.clone()
+    }
+
+    /// The HTTP status behind the error, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// `X-Request-Id` of the answer, for Procore support.
+    pub fn request_id(&self) -> Option<String> {
+        self.request_id.clone()
+    }
+
+    /// The answer's body as JSON text, when it was JSON.
+    pub fn body(&self) -> Option<String> {
+        self.body.clone()
+    }
+
+    /// For `VALIDATION`: field -> messages.
+    pub fn validation_errors(&self) -> HashMap<String, Vec<String>> {
+        self.validation_errors.clone()
+    }
+
+    /// For `RATE_LIMITED` (and a 503 with a long `Retry-After`): when to try again, Unix seconds.
+    pub fn retry_at_unix(&self) -> Option<i64> {
+        self.retry_at_unix
+    }
+
+    /// For `OAUTH`: the OAuth `error` value (`invalid_client`, ...).
+    pub fn oauth_error(&self) -> Option<String> {
+        self.oauth_error.clone()
+    }
 }
 
 impl ProcoreError {
+    fn bare(kind: ErrorCode, reason: String) -> Arc<Self> {
+        Arc::new(ProcoreError {
+            kind,
+            reason,
+            status: None,
+            request_id: None,
+            body: None,
+            validation_errors: HashMap::new(),
+            retry_at_unix: None,
+            oauth_error: None,
+        })
+    }
+
     /// A `config` error with this message.
-    pub fn config(reason: impl Into<String>) -> Self {
-        Self::build(
-            "config",
-            Details {
-                reason: reason.into(),
-                ..Details::default()
-            },
+    pub fn config(reason: impl Into<String>) -> Arc<Self> {
+        Self::bare(
+            ErrorCode::Config,
+            format!("configuration error: {}", reason.into()),
         )
     }
 
-    /// A `store` error with this message.
-    pub fn store(reason: impl Into<String>) -> Self {
-        Self::build(
-            "store",
-            Details {
-                reason: reason.into(),
-                ..Details::default()
-            },
-        )
-    }
-}
-
-impl From<procore::Error> for ProcoreError {
-    fn from(e: procore::Error) -> Self {
-        let details = Details {
+    /// The error of a core failure.
+    pub fn from_core(e: procore::Error) -> Arc<Self> {
+        Arc::new(ProcoreError {
+            kind: e.kind(),
             reason: e.to_string(),
             status: e.status(),
             request_id: e.request_id().map(str::to_owned),
@@ -168,42 +140,61 @@ impl From<procore::Error> for ProcoreError {
                 Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
                 Err(_) => 0,
             }),
-        };
-        Self::build(e.code(), details)
+            oauth_error: e.oauth_error().map(str::to_owned),
+        })
     }
 }
 
-/// A foreign callback (a Kotlin or Swift `TokenStore`) threw something that is not a
-/// `ProcoreException`: report it as a `store` error instead of panicking.
-impl From<uniffi::UnexpectedUniFFICallbackError> for ProcoreError {
+/// A failure reported by a custom token store (Kotlin `StoreException.Failed`, Swift `StoreError.Failed`).
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum StoreError {
+    /// The store could not be read or written.
+    #[error("{reason}")]
+    Failed { reason: String },
+}
+
+/// A foreign store threw something that is not a `StoreException`: a `store` error, never
+/// a panic.
+impl From<uniffi::UnexpectedUniFFICallbackError> for StoreError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        ProcoreError::store(format!("the custom token store failed: {}", e.reason))
+        StoreError::Failed {
+            reason: format!("the custom token store failed: {}", e.reason),
+        }
     }
 }
 
-/// Result alias of the bindings.
-pub type Result<T, E = ProcoreError> = std::result::Result<T, E>;
+/// The result of every fallible call of the bindings.
+pub type Result<T, E = Arc<ProcoreError>> = std::result::Result<T, E>;
+
+/// `?` on a core result.
+pub(crate) trait Core<T> {
+    fn ffi(self) -> Result<T>;
+}
+
+impl<T> Core<T> for procore::Result<T> {
+    fn ffi(self) -> Result<T> {
+        self.map_err(ProcoreError::from_core)
+    }
+}
+
+/// Every stable error code, in the core's order.
+#[uniffi::export]
+pub fn error_codes() -> Vec<ErrorCode> {
+    ErrorCode::ALL.to_vec()
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn codes_match_the_core() {
-        assert_eq!(ProcoreError::CODES, procore::Error::CODES);
-        for code in procore::Error::CODES {
-            let e = ProcoreError::build(code, Details::default());
-            assert_eq!(e.code(), *code);
-        }
-    }
-
-    #[test]
-    fn core_errors_keep_their_code() {
-        let e: ProcoreError = procore::Error::StateMismatch.into();
-        assert_eq!(e.code(), "state_mismatch");
-        assert!(matches!(e, ProcoreError::StateMismatch { .. }));
-        let e: ProcoreError = procore::Error::Config("bad".into()).into();
-        assert!(matches!(e, ProcoreError::Config { .. }));
+    fn core_errors_keep_their_code_and_details() {
+        let e = ProcoreError::from_core(procore::Error::StateMismatch);
+        assert_eq!(e.code(), ErrorCode::StateMismatch);
+        assert_eq!(e.code_name(), "state_mismatch");
+        let e = ProcoreError::from_core(procore::Error::Config("bad".into()));
+        assert_eq!(e.code(), ErrorCode::Config);
         assert!(e.reason().contains("bad"));
+        assert_eq!(error_codes().len(), procore::Error::CODES.len());
     }
 }

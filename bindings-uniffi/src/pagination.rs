@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::client::{QueryParam, RateLimit};
-use crate::errors::{ProcoreError, Result};
+use crate::client::{QueryParam, RateLimit, RequestOptions};
+use crate::errors::{Core, Result};
 
-/// How to walk a collection. Every field has a default.
+/// How to walk a collection: the same names as in every other binding. Every field has a
+/// default.
 #[derive(uniffi::Record, Clone, Debug, Default)]
 pub struct PaginateOptions {
     /// Query parameters sent with every page (filters, `company_id`, ...).
@@ -21,9 +22,41 @@ pub struct PaginateOptions {
     /// `Procore-Company-Id` for every page, whatever the client's default.
     #[uniffi(default)]
     pub company_id: Option<u64>,
+    /// Send no `Procore-Company-Id` header.
+    #[uniffi(default)]
+    pub without_company: Option<bool>,
     /// The API version of a relative path (`v2.0` for v2 collections).
     #[uniffi(default)]
     pub version: Option<String>,
+    /// Per-attempt timeout of each page.
+    #[uniffi(default)]
+    pub timeout_ms: Option<u64>,
+    /// Attempts in all for each page.
+    #[uniffi(default)]
+    pub max_attempts: Option<u32>,
+    /// Overall deadline of each page, waits included.
+    #[uniffi(default)]
+    pub deadline_ms: Option<u64>,
+}
+
+impl From<PaginateOptions> for procore::PaginateOptions {
+    fn from(o: PaginateOptions) -> Self {
+        procore::PaginateOptions {
+            call: RequestOptions {
+                query: o.query,
+                company_id: o.company_id,
+                without_company: o.without_company,
+                version: o.version,
+                timeout_ms: o.timeout_ms,
+                max_attempts: o.max_attempts,
+                deadline_ms: o.deadline_ms,
+                ..Default::default()
+            }
+            .into(),
+            per_page: o.per_page.map(Into::into),
+            max_items: o.max_items.map(Into::into),
+        }
+    }
 }
 
 /// One page of a collection.
@@ -64,27 +97,8 @@ impl PageCursor {
         path: String,
         o: PaginateOptions,
     ) -> Result<Arc<Self>> {
-        let mut p = client
-            .paginate(&path)
-            .query_pairs(o.query.into_iter().map(|q| (q.name, q.value)));
-        if let Some(n) = o.per_page {
-            p = p.per_page(n);
-        }
-        if let Some(n) = o.max_items {
-            p = p.max_items(n);
-        }
-        match o.company_id {
-            Some(0) => {
-                return Err(ProcoreError::config(
-                    "company id must be a positive integer",
-                ))
-            }
-            Some(id) => p = p.company_id(id),
-            None => {}
-        }
-        if let Some(v) = &o.version {
-            p = p.version(v);
-        }
+        let spec = procore::PaginateSpec::from_options(path, o.into()).ffi()?;
+        let p = procore::Paginator::from_spec(client.clone(), spec);
         Ok(Arc::new(PageCursor {
             inner: tokio::sync::Mutex::new(p.into_cursor()),
         }))
@@ -96,7 +110,7 @@ impl PageCursor {
     /// The next page, or none at the end.
     pub async fn next_page(&self) -> Result<Option<Page>> {
         let mut cursor = self.inner.lock().await;
-        let Some(page) = cursor.next_page().await? else {
+        let Some(page) = cursor.next_page().await.ffi()? else {
             return Ok(None);
         };
         Ok(Some(Page {

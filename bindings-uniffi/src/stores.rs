@@ -1,37 +1,94 @@
-//! Custom token stores written in Kotlin or Swift, mirroring core `store/`.
+//! Token stores, mirroring core `store/`: the core's memory and file stores
+//! ([`memory_token_store`], [`file_token_store`]: the same classes as in Python and Node), and
+//! stores written in Kotlin or Swift (Keychain, Android Keystore, a database row).
 //!
-//! The app implements [`TokenStore`] (Keychain, Android Keystore, its own database); the
-//! [`ForeignStore`] adapter turns it into the core's `procore::TokenStore`, so the core's
-//! rotation protocol (single flight, re-read before refresh, persist before use, keep the
-//! store unchanged when the refresh token is gone) applies unchanged. A foreign store offers
-//! no cross-process lock: one process per store, as on a phone.
+//! The [`ForeignStore`] adapter turns any [`TokenStore`] into the core's `procore::TokenStore`,
+//! so the core's rotation protocol (single flight, the store's lock, re-read before refresh,
+//! persist before use, keep the store unchanged when the refresh token is gone) applies to
+//! all of them. A store shared by several processes (a database row, a file on a shared
+//! volume) offers the lock step too by returning a [`StoreGuard`] from `lock()`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
 use crate::auth::TokenSet;
-use crate::errors::ProcoreError;
+use crate::errors::StoreError;
+
+/// How a custom store releases its cross-process lock (called once, when the refresh is done).
+#[uniffi::export(with_foreign)]
+#[async_trait]
+pub trait StoreGuard: Send + Sync {
+    /// Releases the lock.
+    async fn release(&self) -> Result<(), StoreError>;
+}
+
+enum Held {
+    Foreign(Arc<dyn StoreGuard>),
+    Core(Box<dyn procore::store::StoreLock>),
+}
+
+/// A held lock of a store, returned by `TokenStore.lock()`: build one with the guard that
+/// releases it (`StoreLease(guard)`).
+#[derive(uniffi::Object)]
+pub struct StoreLease {
+    held: Mutex<Option<Held>>,
+}
+
+impl std::fmt::Debug for StoreLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreLease")
+    }
+}
+
+#[uniffi::export]
+impl StoreLease {
+    /// A lease released by `guard.release()`.
+    #[uniffi::constructor]
+    pub fn new(guard: Arc<dyn StoreGuard>) -> Arc<Self> {
+        Arc::new(StoreLease {
+            held: Mutex::new(Some(Held::Foreign(guard))),
+        })
+    }
+}
+
+impl StoreLease {
+    fn take(&self) -> Option<Held> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    async fn release(&self) -> procore::Result<()> {
+        match self.take() {
+            Some(Held::Foreign(g)) => g.release().await.map_err(to_core),
+            Some(Held::Core(l)) => l.release().await,
+            None => Ok(()),
+        }
+    }
+}
 
 /// Where the app keeps the token set. Every method may be called from any thread, and each
-/// call should be short. Throw a `ProcoreException` (or anything else: it becomes a `store`
-/// error) when the store cannot be read or written; never return `null` for a set that
-/// exists but cannot be read.
-#[uniffi::export(foreign)]
+/// call should be short. Throw `StoreException.Failed` (or anything else: it becomes a
+/// `STORE` error) when the store cannot be read or written; never return `null` for a set
+/// that exists but cannot be read.
+#[uniffi::export(with_foreign, async_runtime = "tokio")]
 #[async_trait]
 pub trait TokenStore: Send + Sync {
     /// The stored set, or none when the store is empty.
-    async fn load(&self) -> Result<Option<Arc<TokenSet>>, ProcoreError>;
+    async fn load(&self) -> Result<Option<Arc<TokenSet>>, StoreError>;
 
     /// Replaces the stored set, durably. Called after every rotation, before the new access
     /// token is used.
-    async fn save(&self, tokens: Arc<TokenSet>) -> Result<(), ProcoreError>;
+    async fn save(&self, tokens: Arc<TokenSet>) -> Result<(), StoreError>;
 
     /// Removes the stored set (logout).
-    async fn clear(&self) -> Result<(), ProcoreError>;
+    async fn clear(&self) -> Result<(), StoreError>;
+
+    /// Takes a lock that excludes the other processes sharing this store while one of them
+    /// refreshes (a [`StoreLease`]), or returns none when the store is used by one process only.
+    async fn lock(&self) -> Result<Option<Arc<StoreLease>>, StoreError>;
 }
 
-/// The core's view of a foreign store.
+/// The core's view of a [`TokenStore`].
 pub(crate) struct ForeignStore {
     store: Arc<dyn TokenStore>,
 }
@@ -42,15 +99,26 @@ impl ForeignStore {
     }
 }
 
-fn to_core(e: ProcoreError) -> procore::Error {
+fn to_core(e: StoreError) -> procore::Error {
     match e {
-        // A store error raised by the app keeps its own message.
-        ProcoreError::Store { reason, .. } => procore::Error::Store(reason),
-        other => procore::Error::Store(format!(
-            "the custom token store failed ({}): {}",
-            other.code(),
-            other.reason()
-        )),
+        StoreError::Failed { reason } => procore::Error::Store(reason),
+    }
+}
+
+fn from_core(e: procore::Error) -> StoreError {
+    let reason = match e {
+        procore::Error::Store(reason) => reason,
+        other => other.to_string(),
+    };
+    StoreError::Failed { reason }
+}
+
+struct ForeignLock(Arc<StoreLease>);
+
+#[async_trait]
+impl procore::store::StoreLock for ForeignLock {
+    async fn release(self: Box<Self>) -> procore::Result<()> {
+        self.0.release().await
     }
 }
 
@@ -71,4 +139,49 @@ impl procore::TokenStore for ForeignStore {
     async fn clear(&self) -> procore::Result<()> {
         self.store.clear().await.map_err(to_core)
     }
+
+    async fn lock(&self) -> procore::Result<Option<Box<dyn procore::store::StoreLock>>> {
+        let guard = self.store.lock().await.map_err(to_core)?;
+        Ok(guard.map(|g| Box::new(ForeignLock(g)) as Box<dyn procore::store::StoreLock>))
+    }
+}
+
+/// One of the core's stores, seen from Kotlin or Swift.
+struct CoreStore(Arc<dyn procore::TokenStore>);
+
+#[async_trait]
+impl TokenStore for CoreStore {
+    async fn load(&self) -> Result<Option<Arc<TokenSet>>, StoreError> {
+        Ok(self.0.load().await.map_err(from_core)?.map(TokenSet::wrap))
+    }
+
+    async fn save(&self, tokens: Arc<TokenSet>) -> Result<(), StoreError> {
+        self.0.save(&tokens.inner).await.map_err(from_core)
+    }
+
+    async fn clear(&self) -> Result<(), StoreError> {
+        self.0.clear().await.map_err(from_core)
+    }
+
+    async fn lock(&self) -> Result<Option<Arc<StoreLease>>, StoreError> {
+        let lock = self.0.lock().await.map_err(from_core)?;
+        Ok(lock.map(|l| {
+            Arc::new(StoreLease {
+                held: Mutex::new(Some(Held::Core(l))),
+            })
+        }))
+    }
+}
+
+/// The in-process store (what a client uses when given none).
+#[uniffi::export]
+pub fn memory_token_store() -> Arc<dyn TokenStore> {
+    Arc::new(CoreStore(Arc::new(procore::MemoryTokenStore::new())))
+}
+
+/// A JSON file (mode 0600, atomic durable writes, an OS lock across processes): several
+/// processes (JVMs) may share one file and still refresh once per expiry.
+#[uniffi::export]
+pub fn file_token_store(path: String) -> Arc<dyn TokenStore> {
+    Arc::new(CoreStore(Arc::new(procore::FileTokenStore::new(path))))
 }

@@ -138,50 +138,94 @@ pub enum Error {
     StateMismatch,
 }
 
+/// Declares [`ErrorCode`], [`Error::kind`] and [`Error::CODES`] from one list, so that the
+/// codes every binding exports cannot drift from the variants.
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $kind:ident = $code:literal <= $pat:pat ),+ $(,)?) => {
+        /// The stable kind of an [`Error`]; [`ErrorCode::as_str`] is the string code every
+        /// binding shares (`not_found`, `validation`, ...).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $kind, )+
+        }
+
+        impl ErrorCode {
+            /// Every kind, in a fixed order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$kind),+];
+
+            /// The string code.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$kind => $code,)+
+                }
+            }
+
+            /// The kind of a string code.
+            pub fn from_code(code: &str) -> Option<ErrorCode> {
+                match code {
+                    $($code => Some(ErrorCode::$kind),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl Error {
+            /// The kind of this error.
+            pub fn kind(&self) -> ErrorCode {
+                match self {
+                    $($pat => ErrorCode::$kind,)+
+                }
+            }
+
+            /// Every code [`Error::code`] can return, for bindings that generate one class per
+            /// code.
+            pub const CODES: &'static [&'static str] = &[$($code),+];
+        }
+    };
+}
+
+error_codes! {
+    /// 401 that a refresh could not cure.
+    Unauthorized = "unauthorized" <= Error::Unauthorized(_),
+    /// The refresh token is gone: the user must authorize the app again.
+    ReauthorizationRequired = "reauthorization_required" <= Error::ReauthorizationRequired { .. },
+    /// 403 other than a disconnected app.
+    Forbidden = "forbidden" <= Error::Forbidden(_),
+    /// 403 "App is not connected to this company".
+    AppNotConnected = "app_not_connected" <= Error::AppNotConnected(_),
+    /// 404.
+    NotFound = "not_found" <= Error::NotFound(_),
+    /// 422.
+    Validation = "validation" <= Error::Validation { .. },
+    /// 400.
+    BadRequest = "bad_request" <= Error::BadRequest(_),
+    /// 429, or a wait for the budget longer than allowed.
+    RateLimited = "rate_limited" <= Error::RateLimited { .. },
+    /// 5xx that outlasted the retries.
+    Server = "server" <= Error::Server(_),
+    /// Any other HTTP error status.
+    Http = "http" <= Error::Http(_),
+    /// The request or the call's deadline timed out.
+    Timeout = "timeout" <= Error::Timeout { .. },
+    /// The connection failed.
+    Network = "network" <= Error::Network { .. },
+    /// The SDK was configured or called wrongly.
+    Config = "config" <= Error::Config(_),
+    /// An answer that could not be decoded.
+    Decode = "decode" <= Error::Decode { .. },
+    /// The OAuth server refused a grant.
+    Oauth = "oauth" <= Error::OAuth { .. },
+    /// The token store failed.
+    Store = "store" <= Error::Store(_),
+    /// The OAuth `state` did not match.
+    StateMismatch = "state_mismatch" <= Error::StateMismatch,
+}
+
 impl Error {
     /// The stable string code of this error, shared by every language binding.
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::Unauthorized(_) => "unauthorized",
-            Error::ReauthorizationRequired { .. } => "reauthorization_required",
-            Error::Forbidden(_) => "forbidden",
-            Error::AppNotConnected(_) => "app_not_connected",
-            Error::NotFound(_) => "not_found",
-            Error::Validation { .. } => "validation",
-            Error::BadRequest(_) => "bad_request",
-            Error::RateLimited { .. } => "rate_limited",
-            Error::Server(_) => "server",
-            Error::Http(_) => "http",
-            Error::Timeout { .. } => "timeout",
-            Error::Network { .. } => "network",
-            Error::Config(_) => "config",
-            Error::Decode { .. } => "decode",
-            Error::OAuth { .. } => "oauth",
-            Error::Store(_) => "store",
-            Error::StateMismatch => "state_mismatch",
-        }
+        self.kind().as_str()
     }
-
-    /// Every code [`Error::code`] can return, for bindings that generate one class per code.
-    pub const CODES: &'static [&'static str] = &[
-        "unauthorized",
-        "reauthorization_required",
-        "forbidden",
-        "app_not_connected",
-        "not_found",
-        "validation",
-        "bad_request",
-        "rate_limited",
-        "server",
-        "http",
-        "timeout",
-        "network",
-        "config",
-        "decode",
-        "oauth",
-        "store",
-        "state_mismatch",
-    ];
 
     /// The HTTP status behind this error, when there was an answer.
     pub fn status(&self) -> Option<u16> {

@@ -35,7 +35,7 @@ pub mod store;
 pub use auth::{AppCredentials, AuthorizationRequest, Credentials, OAuthClient, TokenSet};
 pub use client::{Client, CompanyChoice, RequestBuilder, RequestSpec};
 pub use config::{ClientBuilder, Environment, SDK_VERSION};
-pub use error::{ApiError, Error, Result, ValidationErrors};
+pub use error::{ApiError, Error, ErrorCode, Result, ValidationErrors};
 pub use http::Method;
 pub use limit::{RateLimitConfig, RateLimitSnapshot};
 pub use options::{

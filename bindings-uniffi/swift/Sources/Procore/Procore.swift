@@ -535,6 +535,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -693,7 +709,7 @@ open class AuthorizationRequest: AuthorizationRequestProtocol, @unchecked Sendab
      * Rebuilds a request saved elsewhere.
      */
 public static func fromParts(url: String, state: String, redirectUri: String, pkceVerifier: String? = nil)throws  -> AuthorizationRequest  {
-    return try  FfiConverterTypeAuthorizationRequest_lift(try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+    return try  FfiConverterTypeAuthorizationRequest_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_constructor_authorizationrequest_from_parts(
         FfiConverterString.lower(url),
@@ -842,6 +858,11 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func get(path: String, options: RequestOptions?) async throws  -> Response
     
     /**
+     * True after `shutdown()`.
+     */
+    func isShutDown()  -> Bool
+    
+    /**
      * A cursor over a paginated collection (v1 arrays or v2 `{"data": [...]}`), one page per
      * `nextPage()` call. The Kotlin `pages()`/`items()` flows and the Swift `AsyncSequence`
      * wrap it.
@@ -873,6 +894,11 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * Revokes the tokens at the server and clears the token store (logout).
      */
     func revoke() async throws 
+    
+    /**
+     * Refuses further calls (they fail with `CONFIG`). Idempotent. Calls in flight finish.
+     */
+    func shutdown() 
     
     /**
      * Introspects the current access token (`/oauth/token/info`), as JSON text.
@@ -923,7 +949,21 @@ open class Client: ClientProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_procore_uniffi_fn_clone_client(self.handle, $0) }
     }
-    // No primary constructor declared for this class.
+    /**
+     * A client from its options (credentials included); `store` keeps the tokens (default:
+     * memory). The `with...` constructors below are shorthands for it.
+     */
+public convenience init(options: ClientOptions, store: TokenStore? = nil)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_constructor_client_new(
+        FfiConverterTypeClientOptions_lower(options),
+        FfiConverterOptionTypeTokenStore.lower(store),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
 
     deinit {
         if handle == 0 {
@@ -938,11 +978,11 @@ open class Client: ClientProtocol, @unchecked Sendable {
     /**
      * A client on a fixed access token (never refreshed; a 401 is final).
      */
-public static func withAccessToken(config: ClientConfig, accessToken: String)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+public static func withAccessToken(options: ClientOptions, accessToken: String)throws  -> Client  {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_constructor_client_with_access_token(
-        FfiConverterTypeClientConfig_lower(config),
+        FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(accessToken),uniffiCallStatus
     )
 })
@@ -951,11 +991,11 @@ public static func withAccessToken(config: ClientConfig, accessToken: String)thr
     /**
      * A service account: the client-credentials grant, fetched again at expiry.
      */
-public static func withClientCredentials(config: ClientConfig, clientId: String, clientSecret: String)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+public static func withClientCredentials(options: ClientOptions, clientId: String, clientSecret: String)throws  -> Client  {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_constructor_client_with_client_credentials(
-        FfiConverterTypeClientConfig_lower(config),
+        FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(clientId),
         FfiConverterString.lower(clientSecret),uniffiCallStatus
     )
@@ -966,11 +1006,11 @@ public static func withClientCredentials(config: ClientConfig, clientId: String,
      * A user's refresh token. If `store` already holds a set, the stored set wins (it is
      * newer: refresh tokens rotate). The first call refreshes.
      */
-public static func withRefreshToken(config: ClientConfig, clientId: String, clientSecret: String, refreshToken: String, store: TokenStore? = nil)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+public static func withRefreshToken(options: ClientOptions, clientId: String, clientSecret: String, refreshToken: String, store: TokenStore? = nil)throws  -> Client  {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_constructor_client_with_refresh_token(
-        FfiConverterTypeClientConfig_lower(config),
+        FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(clientId),
         FfiConverterString.lower(clientSecret),
         FfiConverterString.lower(refreshToken),
@@ -982,11 +1022,11 @@ public static func withRefreshToken(config: ClientConfig, clientId: String, clie
     /**
      * Tokens that live only in `store` (saved by an earlier run or login).
      */
-public static func withStoredTokens(config: ClientConfig, clientId: String, clientSecret: String, store: TokenStore)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+public static func withStoredTokens(options: ClientOptions, clientId: String, clientSecret: String, store: TokenStore)throws  -> Client  {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_constructor_client_with_stored_tokens(
-        FfiConverterTypeClientConfig_lower(config),
+        FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(clientId),
         FfiConverterString.lower(clientSecret),
         FfiConverterTypeTokenStore_lower(store),uniffiCallStatus
@@ -998,11 +1038,11 @@ public static func withStoredTokens(config: ClientConfig, clientId: String, clie
      * A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier). If
      * `store` holds a newer set, that one wins.
      */
-public static func withTokens(config: ClientConfig, clientId: String, clientSecret: String, tokens: TokenSet, store: TokenStore? = nil)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+public static func withTokens(options: ClientOptions, clientId: String, clientSecret: String, tokens: TokenSet, store: TokenStore? = nil)throws  -> Client  {
+    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_constructor_client_with_tokens(
-        FfiConverterTypeClientConfig_lower(config),
+        FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(clientId),
         FfiConverterString.lower(clientSecret),
         FfiConverterTypeTokenSet_lower(tokens),
@@ -1052,7 +1092,7 @@ open func delete(path: String, options: RequestOptions? = nil)async throws  -> R
             completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeResponse_lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
 }
     
@@ -1071,8 +1111,20 @@ open func get(path: String, options: RequestOptions? = nil)async throws  -> Resp
             completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeResponse_lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
+}
+    
+    /**
+     * True after `shutdown()`.
+     */
+open func isShutDown() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_client_is_shut_down(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1081,7 +1133,7 @@ open func get(path: String, options: RequestOptions? = nil)async throws  -> Resp
      * wrap it.
      */
 open func paginate(path: String, options: PaginateOptions? = nil)throws  -> PageCursor  {
-    return try  FfiConverterTypePageCursor_lift(try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+    return try  FfiConverterTypePageCursor_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_method_client_paginate(
             self.uniffiCloneHandle(),
@@ -1106,7 +1158,7 @@ open func patch(path: String, bodyJson: String, options: RequestOptions? = nil)a
             completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeResponse_lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
 }
     
@@ -1125,7 +1177,7 @@ open func post(path: String, bodyJson: String, options: RequestOptions? = nil)as
             completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeResponse_lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
 }
     
@@ -1144,7 +1196,7 @@ open func put(path: String, bodyJson: String, options: RequestOptions? = nil)asy
             completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeResponse_lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
 }
     
@@ -1164,7 +1216,7 @@ open func request(method: String, path: String, options: RequestOptions? = nil)a
             completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeResponse_lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
 }
     
@@ -1183,8 +1235,19 @@ open func revoke()async throws   {
             completeFunc: ffi_procore_uniffi_rust_future_complete_void,
             freeFunc: ffi_procore_uniffi_rust_future_free_void,
             liftFunc: { $0 },
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
+}
+    
+    /**
+     * Refuses further calls (they fail with `CONFIG`). Idempotent. Calls in flight finish.
+     */
+open func shutdown()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_client_shutdown(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1202,7 +1265,7 @@ open func tokenInfo()async throws  -> String  {
             completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterString.lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
 }
     
@@ -1319,14 +1382,14 @@ open class OAuthClient: OAuthClientProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_procore_uniffi_fn_clone_oauthclient(self.handle, $0) }
     }
     /**
-     * An OAuth client for the environment of `config` (its other fields are ignored).
+     * An OAuth client for the environment of `options` (its other fields are ignored).
      */
-public convenience init(config: ClientConfig, clientId: String, clientSecret: String)throws  {
+public convenience init(options: ClientOptions, clientId: String, clientSecret: String)throws  {
     let handle =
-        try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+        try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_constructor_oauthclient_new(
-        FfiConverterTypeClientConfig_lower(config),
+        FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(clientId),
         FfiConverterString.lower(clientSecret),uniffiCallStatus
     )
@@ -1351,7 +1414,7 @@ public convenience init(config: ClientConfig, clientId: String, clientSecret: St
      * a PKCE S256 challenge. `redirect_uri` may be `oobRedirectUri()`.
      */
 open func authorizeUrl(redirectUri: String, pkce: Bool = true)throws  -> AuthorizationRequest  {
-    return try  FfiConverterTypeAuthorizationRequest_lift(try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+    return try  FfiConverterTypeAuthorizationRequest_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_method_oauthclient_authorize_url(
             self.uniffiCloneHandle(),
@@ -1377,7 +1440,7 @@ open func exchangeCode(request: AuthorizationRequest, code: String, returnedStat
             completeFunc: ffi_procore_uniffi_rust_future_complete_u64,
             freeFunc: ffi_procore_uniffi_rust_future_free_u64,
             liftFunc: FfiConverterTypeTokenSet_lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
 }
     
@@ -1532,7 +1595,7 @@ open func nextPage()async throws  -> Page?  {
             completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterOptionTypePage.lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
         )
 }
     
@@ -1579,6 +1642,695 @@ public func FfiConverterTypePageCursor_lift(_ handle: UInt64) throws -> PageCurs
 #endif
 public func FfiConverterTypePageCursor_lower(_ value: PageCursor) -> UInt64 {
     return FfiConverterTypePageCursor.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Why a call failed: a stable [`ErrorCode`] and the details of the answer behind it.
+ */
+public protocol ProcoreErrorProtocol: AnyObject, Sendable {
+    
+    /**
+     * The answer's body as JSON text, when it was JSON.
+     */
+    func body()  -> String?
+    
+    /**
+     * The stable kind (`NOT_FOUND`, `VALIDATION`, ...).
+     */
+    func code()  -> ErrorCode
+    
+    /**
+     * The stable string code (`not_found`, `validation`, ...), shared by every binding.
+     */
+    func codeName()  -> String
+    
+    /**
+     * For `OAUTH`: the OAuth `error` value (`invalid_client`, ...).
+     */
+    func oauthError()  -> String?
+    
+    /**
+     * A human-readable message (never contains a secret).
+     */
+    func reason()  -> String
+    
+    /**
+     * `X-Request-Id` of the answer, for Procore support.
+     */
+    func requestId()  -> String?
+    
+    /**
+     * For `RATE_LIMITED` (and a 503 with a long `Retry-After`): when to try again, Unix seconds.
+     */
+    func retryAtUnix()  -> Int64?
+    
+    /**
+     * The HTTP status behind the error, when there was an answer.
+     */
+    func status()  -> UInt16?
+    
+    /**
+     * For `VALIDATION`: field -> messages.
+     */
+    func validationErrors()  -> [String: [String]]
+    
+}
+/**
+ * Why a call failed: a stable [`ErrorCode`] and the details of the answer behind it.
+ */
+open class ProcoreError: ProcoreErrorProtocol, @unchecked Sendable, Swift.Error, Foundation.LocalizedError, CustomDebugStringConvertible, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_procore_uniffi_fn_clone_procoreerror(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_procore_uniffi_fn_free_procoreerror(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The answer's body as JSON text, when it was JSON.
+     */
+open func body() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_body(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The stable kind (`NOT_FOUND`, `VALIDATION`, ...).
+     */
+open func code() -> ErrorCode  {
+    return try!  FfiConverterTypeErrorCode_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_code(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The stable string code (`not_found`, `validation`, ...), shared by every binding.
+     */
+open func codeName() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_code_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * For `OAUTH`: the OAuth `error` value (`invalid_client`, ...).
+     */
+open func oauthError() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_oauth_error(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A human-readable message (never contains a secret).
+     */
+open func reason() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_reason(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `X-Request-Id` of the answer, for Procore support.
+     */
+open func requestId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_request_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * For `RATE_LIMITED` (and a 503 with a long `Retry-After`): when to try again, Unix seconds.
+     */
+open func retryAtUnix() -> Int64?  {
+    return try!  FfiConverterOptionInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_retry_at_unix(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The HTTP status behind the error, when there was an answer.
+     */
+open func status() -> UInt16?  {
+    return try!  FfiConverterOptionUInt16.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * For `VALIDATION`: field -> messages.
+     */
+open func validationErrors() -> [String: [String]]  {
+    return try!  FfiConverterDictionaryStringSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_validation_errors(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Debug` implementation.
+public var debugDescription: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_uniffi_trait_debug(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProcoreError: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ProcoreError
+
+    public static func lift(_ handle: UInt64) throws -> ProcoreError {
+        return ProcoreError(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ProcoreError) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProcoreError {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ProcoreError, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProcoreError_lift(_ handle: UInt64) throws -> ProcoreError {
+    return try FfiConverterTypeProcoreError.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProcoreError_lower(_ value: ProcoreError) -> UInt64 {
+    return FfiConverterTypeProcoreError.lower(value)
+}
+
+
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProcoreError__as_error: FfiConverterRustBuffer {
+    public static func lift(_ buf: RustBuffer) throws -> ProcoreError {
+        var reader = createReader(data: Data(rustBuffer: buf))
+        return try FfiConverterTypeProcoreError.read(from: &reader)
+    }
+
+    public static func lower(_ value: ProcoreError) -> RustBuffer {
+        fatalError("not implemented")
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProcoreError {
+        fatalError("not implemented")
+    }
+
+    public static func write(_ value: ProcoreError, into buf: inout [UInt8]) {
+        fatalError("not implemented")
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProcoreError__as_error_lift(_ buf: RustBuffer) throws -> ProcoreError {
+    return try FfiConverterTypeProcoreError__as_error.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProcoreError__as_error_lower(_ value: ProcoreError) -> RustBuffer {
+    return FfiConverterTypeProcoreError__as_error.lower(value)
+}
+
+
+
+
+/**
+ * How a custom store releases its cross-process lock (called once, when the refresh is done).
+ */
+public protocol StoreGuard: AnyObject, Sendable {
+    
+    /**
+     * Releases the lock.
+     */
+    func release() async throws 
+    
+}
+/**
+ * How a custom store releases its cross-process lock (called once, when the refresh is done).
+ */
+open class StoreGuardImpl: StoreGuard, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_procore_uniffi_fn_clone_storeguard(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_procore_uniffi_fn_free_storeguard(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Releases the lock.
+     */
+open func release()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_procore_uniffi_fn_method_storeguard_release(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_procore_uniffi_rust_future_poll_void,
+            completeFunc: ffi_procore_uniffi_rust_future_complete_void,
+            freeFunc: ffi_procore_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceStoreGuard {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceStoreGuard = UniffiVTableCallbackInterfaceStoreGuard(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeStoreGuard.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface StoreGuard: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeStoreGuard.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface StoreGuard: handle missing in uniffiClone")
+            }
+        },
+        release: { (
+            uniffiHandle: UInt64,
+            uniffiFutureCallback: @escaping UniffiForeignFutureCompleteVoid,
+            uniffiCallbackData: UInt64,
+            uniffiOutDroppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+        ) in
+            let makeCall = {
+                () async throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeStoreGuard.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try await uniffiObj.release(
+                )
+            }
+
+            let uniffiHandleSuccess = { (returnValue: ()) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultVoid(
+                        callStatus: RustCallStatus()
+                    )
+                )
+            }
+            let uniffiHandleError = { (statusCode, errorBuf) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultVoid(
+                        callStatus: RustCallStatus(code: statusCode, errorBuf: errorBuf)
+                    )
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall: makeCall,
+                handleSuccess: uniffiHandleSuccess,
+                handleError: uniffiHandleError,
+                lowerError: FfiConverterTypeStoreError_lower,
+                droppedCallback: uniffiOutDroppedCallback
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceStoreGuard> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceStoreGuard>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitStoreGuard() {
+    uniffi_procore_uniffi_fn_init_callback_vtable_storeguard(UniffiCallbackInterfaceStoreGuard.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoreGuard: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<StoreGuard>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = StoreGuard
+
+    public static func lift(_ handle: UInt64) throws -> StoreGuard {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return StoreGuardImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: StoreGuard) -> UInt64 {
+         if let rustImpl = value as? StoreGuardImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoreGuard {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: StoreGuard, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreGuard_lift(_ handle: UInt64) throws -> StoreGuard {
+    return try FfiConverterTypeStoreGuard.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreGuard_lower(_ value: StoreGuard) -> UInt64 {
+    return FfiConverterTypeStoreGuard.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A held lock of a store, returned by `TokenStore.lock()`: build one with the guard that
+ * releases it (`StoreLease(guard)`).
+ */
+public protocol StoreLeaseProtocol: AnyObject, Sendable {
+    
+}
+/**
+ * A held lock of a store, returned by `TokenStore.lock()`: build one with the guard that
+ * releases it (`StoreLease(guard)`).
+ */
+open class StoreLease: StoreLeaseProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_procore_uniffi_fn_clone_storelease(self.handle, $0) }
+    }
+    /**
+     * A lease released by `guard.release()`.
+     */
+public convenience init(`guard`: StoreGuard) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_constructor_storelease_new(
+        FfiConverterTypeStoreGuard_lower(`guard`),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_procore_uniffi_fn_free_storelease(handle, $0) }
+    }
+
+    
+
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoreLease: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = StoreLease
+
+    public static func lift(_ handle: UInt64) throws -> StoreLease {
+        return StoreLease(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: StoreLease) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoreLease {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: StoreLease, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreLease_lift(_ handle: UInt64) throws -> StoreLease {
+    return try FfiConverterTypeStoreLease.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreLease_lower(_ value: StoreLease) -> UInt64 {
+    return FfiConverterTypeStoreLease.lower(value)
 }
 
 
@@ -1677,7 +2429,7 @@ open class TokenSet: TokenSetProtocol, @unchecked Sendable, CustomStringConverti
      */
 public convenience init(accessToken: String, refreshToken: String? = nil, expiresAtUnix: Int64? = nil, version: UInt64 = UInt64(0), createdAtUnix: Int64? = nil)throws  {
     let handle =
-        try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+        try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_constructor_tokenset_new(
         FfiConverterString.lower(accessToken),
@@ -1704,7 +2456,7 @@ public convenience init(accessToken: String, refreshToken: String? = nil, expire
      * Parses the JSON form written by [`TokenSet::to_json`] (and by the core's file store).
      */
 public static func fromJson(json: String)throws  -> TokenSet  {
-    return try  FfiConverterTypeTokenSet_lift(try rustCallWithError(FfiConverterTypeProcoreError_lift) {
+    return try  FfiConverterTypeTokenSet_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_constructor_tokenset_from_json(
         FfiConverterString.lower(json),uniffiCallStatus
@@ -1861,9 +2613,9 @@ public func FfiConverterTypeTokenSet_lower(_ value: TokenSet) -> UInt64 {
 
 /**
  * Where the app keeps the token set. Every method may be called from any thread, and each
- * call should be short. Throw a `ProcoreException` (or anything else: it becomes a `store`
- * error) when the store cannot be read or written; never return `null` for a set that
- * exists but cannot be read.
+ * call should be short. Throw `StoreException.Failed` (or anything else: it becomes a
+ * `STORE` error) when the store cannot be read or written; never return `null` for a set
+ * that exists but cannot be read.
  */
 public protocol TokenStore: AnyObject, Sendable {
     
@@ -1883,12 +2635,18 @@ public protocol TokenStore: AnyObject, Sendable {
      */
     func clear() async throws 
     
+    /**
+     * Takes a lock that excludes the other processes sharing this store while one of them
+     * refreshes (a [`StoreLease`]), or returns none when the store is used by one process only.
+     */
+    func lock() async throws  -> StoreLease?
+    
 }
 /**
  * Where the app keeps the token set. Every method may be called from any thread, and each
- * call should be short. Throw a `ProcoreException` (or anything else: it becomes a `store`
- * error) when the store cannot be read or written; never return `null` for a set that
- * exists but cannot be read.
+ * call should be short. Throw `StoreException.Failed` (or anything else: it becomes a
+ * `STORE` error) when the store cannot be read or written; never return `null` for a set
+ * that exists but cannot be read.
  */
 open class TokenStoreImpl: TokenStore, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1958,7 +2716,7 @@ open func load()async throws  -> TokenSet?  {
             completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterOptionTypeTokenSet.lift,
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeStoreError_lift
         )
 }
     
@@ -1978,7 +2736,7 @@ open func save(tokens: TokenSet)async throws   {
             completeFunc: ffi_procore_uniffi_rust_future_complete_void,
             freeFunc: ffi_procore_uniffi_rust_future_free_void,
             liftFunc: { $0 },
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeStoreError_lift
         )
 }
     
@@ -1997,7 +2755,27 @@ open func clear()async throws   {
             completeFunc: ffi_procore_uniffi_rust_future_complete_void,
             freeFunc: ffi_procore_uniffi_rust_future_free_void,
             liftFunc: { $0 },
-            errorHandler: FfiConverterTypeProcoreError_lift
+            errorHandler: FfiConverterTypeStoreError_lift
+        )
+}
+    
+    /**
+     * Takes a lock that excludes the other processes sharing this store while one of them
+     * refreshes (a [`StoreLease`]), or returns none when the store is used by one process only.
+     */
+open func lock()async throws  -> StoreLease?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_procore_uniffi_fn_method_tokenstore_lock(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_procore_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeStoreLease.lift,
+            errorHandler: FfiConverterTypeStoreError_lift
         )
 }
     
@@ -2066,7 +2844,7 @@ fileprivate struct UniffiCallbackInterfaceTokenStore {
                 makeCall: makeCall,
                 handleSuccess: uniffiHandleSuccess,
                 handleError: uniffiHandleError,
-                lowerError: FfiConverterTypeProcoreError_lower,
+                lowerError: FfiConverterTypeStoreError_lower,
                 droppedCallback: uniffiOutDroppedCallback
             )
         },
@@ -2107,7 +2885,7 @@ fileprivate struct UniffiCallbackInterfaceTokenStore {
                 makeCall: makeCall,
                 handleSuccess: uniffiHandleSuccess,
                 handleError: uniffiHandleError,
-                lowerError: FfiConverterTypeProcoreError_lower,
+                lowerError: FfiConverterTypeStoreError_lower,
                 droppedCallback: uniffiOutDroppedCallback
             )
         },
@@ -2146,7 +2924,48 @@ fileprivate struct UniffiCallbackInterfaceTokenStore {
                 makeCall: makeCall,
                 handleSuccess: uniffiHandleSuccess,
                 handleError: uniffiHandleError,
-                lowerError: FfiConverterTypeProcoreError_lower,
+                lowerError: FfiConverterTypeStoreError_lower,
+                droppedCallback: uniffiOutDroppedCallback
+            )
+        },
+        lock: { (
+            uniffiHandle: UInt64,
+            uniffiFutureCallback: @escaping UniffiForeignFutureCompleteRustBuffer,
+            uniffiCallbackData: UInt64,
+            uniffiOutDroppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+        ) in
+            let makeCall = {
+                () async throws -> StoreLease? in
+                guard let uniffiObj = try? FfiConverterTypeTokenStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try await uniffiObj.lock(
+                )
+            }
+
+            let uniffiHandleSuccess = { (returnValue: StoreLease?) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: FfiConverterOptionTypeStoreLease.lower(returnValue),
+                        callStatus: RustCallStatus()
+                    )
+                )
+            }
+            let uniffiHandleError = { (statusCode, errorBuf) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: RustBuffer.empty(),
+                        callStatus: RustCallStatus(code: statusCode, errorBuf: errorBuf)
+                    )
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall: makeCall,
+                handleSuccess: uniffiHandleSuccess,
+                handleError: uniffiHandleError,
+                lowerError: FfiConverterTypeStoreError_lower,
                 droppedCallback: uniffiOutDroppedCallback
             )
         }
@@ -2228,23 +3047,49 @@ public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
 
 
 /**
- * How a client connects and behaves. Every field has a default.
+ * How a client authenticates, connects and behaves: the same options, by name, as in every
+ * other binding (durations in milliseconds). Every field has a default. Its text form never
+ * shows the secrets.
  */
-public struct ClientConfig: Equatable, Hashable {
+public struct ClientOptions {
     /**
-     * `production` (default), `sandbox`, `monthly_sandbox` or `federal`. Ignored when
-     * `base_url` is set.
+     * A fixed access token (never refreshed).
+     */
+    public var accessToken: String?
+    /**
+     * The app's OAuth client id (with `client_secret`).
+     */
+    public var clientId: String?
+    public var clientSecret: String?
+    /**
+     * A user's refresh token (a set already in the store wins: it is newer).
+     */
+    public var refreshToken: String?
+    /**
+     * A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier).
+     */
+    public var tokens: TokenSet?
+    /**
+     * The tokens live only in the store (implied when a store is given with app
+     * credentials only).
+     */
+    public var stored: Bool?
+    /**
+     * `production` (default), `sandbox`, `monthly_sandbox`, `federal`, or a URL.
      */
     public var environment: String?
     /**
-     * A custom origin serving the API (and OAuth, unless `login_url` is set): the local
-     * simulator, a proxy.
+     * One origin serving the API and OAuth (the local simulator, a proxy).
      */
     public var baseUrl: String?
     /**
-     * A custom OAuth origin, when it differs from `base_url`.
+     * The API origin, with `login_base`.
      */
-    public var loginUrl: String?
+    public var apiBase: String?
+    /**
+     * The OAuth origin, with `api_base` or `base_url`.
+     */
+    public var loginBase: String?
     /**
      * The company sent as `Procore-Company-Id` when a call names none.
      */
@@ -2261,57 +3106,77 @@ public struct ClientConfig: Equatable, Hashable {
      * The language reported in `Procore-Sdk-Language` (default `uniffi`).
      */
     public var sdkLanguage: String?
-    /**
-     * TCP/TLS connect timeout in milliseconds (default 10 s).
-     */
     public var connectTimeoutMs: UInt64?
     /**
-     * Per-attempt timeout in milliseconds (default 60 s).
+     * Per-attempt timeout (default 60 s).
      */
     public var requestTimeoutMs: UInt64?
     /**
-     * Refresh this long before expiry, in milliseconds (default 5 minutes).
+     * Refresh this long before expiry (default 5 minutes).
      */
     public var refreshSkewMs: UInt64?
     /**
      * Attempts in all per call, the first included (default 4; 1 disables retries).
      */
     public var maxAttempts: UInt32?
-    /**
-     * The first backoff's upper bound in milliseconds (default 250).
-     */
     public var retryBaseDelayMs: UInt64?
-    /**
-     * The largest backoff in milliseconds (default 20 s).
-     */
     public var retryMaxDelayMs: UInt64?
     /**
-     * Overall deadline of one call, waits included, in milliseconds (default 2 minutes).
+     * The longest `Retry-After` of a 503 that is waited out (default 60 s).
+     */
+    public var maxRetryAfterMs: UInt64?
+    /**
+     * Overall deadline of one call, waits included (default 2 minutes).
      */
     public var deadlineMs: UInt64?
     /**
+     * No overall deadline.
+     */
+    public var noDeadline: Bool?
+    /**
      * Pace requests from the rate-limit headers (default true).
      */
-    public var paceRequests: Bool
+    public var rateLimit: Bool?
     /**
-     * Fail with `rate_limited` instead of waiting longer than this for the budget (ms).
+     * Fail with `RATE_LIMITED` instead of waiting longer than this for the budget.
      */
     public var rateLimitMaxWaitMs: UInt64?
+    /**
+     * The largest response body read (default 32 MiB).
+     */
+    public var maxBodyBytes: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * `production` (default), `sandbox`, `monthly_sandbox` or `federal`. Ignored when
-         * `base_url` is set.
+         * A fixed access token (never refreshed).
+         */accessToken: String? = nil, 
+        /**
+         * The app's OAuth client id (with `client_secret`).
+         */clientId: String? = nil, clientSecret: String? = nil, 
+        /**
+         * A user's refresh token (a set already in the store wins: it is newer).
+         */refreshToken: String? = nil, 
+        /**
+         * A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier).
+         */tokens: TokenSet? = nil, 
+        /**
+         * The tokens live only in the store (implied when a store is given with app
+         * credentials only).
+         */stored: Bool? = nil, 
+        /**
+         * `production` (default), `sandbox`, `monthly_sandbox`, `federal`, or a URL.
          */environment: String? = nil, 
         /**
-         * A custom origin serving the API (and OAuth, unless `login_url` is set): the local
-         * simulator, a proxy.
+         * One origin serving the API and OAuth (the local simulator, a proxy).
          */baseUrl: String? = nil, 
         /**
-         * A custom OAuth origin, when it differs from `base_url`.
-         */loginUrl: String? = nil, 
+         * The API origin, with `login_base`.
+         */apiBase: String? = nil, 
+        /**
+         * The OAuth origin, with `api_base` or `base_url`.
+         */loginBase: String? = nil, 
         /**
          * The company sent as `Procore-Company-Id` when a call names none.
          */companyId: UInt64? = nil, 
@@ -2323,37 +3188,44 @@ public struct ClientConfig: Equatable, Hashable {
          */userAgent: String? = nil, 
         /**
          * The language reported in `Procore-Sdk-Language` (default `uniffi`).
-         */sdkLanguage: String? = nil, 
+         */sdkLanguage: String? = nil, connectTimeoutMs: UInt64? = nil, 
         /**
-         * TCP/TLS connect timeout in milliseconds (default 10 s).
-         */connectTimeoutMs: UInt64? = nil, 
-        /**
-         * Per-attempt timeout in milliseconds (default 60 s).
+         * Per-attempt timeout (default 60 s).
          */requestTimeoutMs: UInt64? = nil, 
         /**
-         * Refresh this long before expiry, in milliseconds (default 5 minutes).
+         * Refresh this long before expiry (default 5 minutes).
          */refreshSkewMs: UInt64? = nil, 
         /**
          * Attempts in all per call, the first included (default 4; 1 disables retries).
-         */maxAttempts: UInt32? = nil, 
+         */maxAttempts: UInt32? = nil, retryBaseDelayMs: UInt64? = nil, retryMaxDelayMs: UInt64? = nil, 
         /**
-         * The first backoff's upper bound in milliseconds (default 250).
-         */retryBaseDelayMs: UInt64? = nil, 
+         * The longest `Retry-After` of a 503 that is waited out (default 60 s).
+         */maxRetryAfterMs: UInt64? = nil, 
         /**
-         * The largest backoff in milliseconds (default 20 s).
-         */retryMaxDelayMs: UInt64? = nil, 
-        /**
-         * Overall deadline of one call, waits included, in milliseconds (default 2 minutes).
+         * Overall deadline of one call, waits included (default 2 minutes).
          */deadlineMs: UInt64? = nil, 
         /**
-         * Pace requests from the rate-limit headers (default true).
-         */paceRequests: Bool = true, 
+         * No overall deadline.
+         */noDeadline: Bool? = nil, 
         /**
-         * Fail with `rate_limited` instead of waiting longer than this for the budget (ms).
-         */rateLimitMaxWaitMs: UInt64? = nil) {
+         * Pace requests from the rate-limit headers (default true).
+         */rateLimit: Bool? = nil, 
+        /**
+         * Fail with `RATE_LIMITED` instead of waiting longer than this for the budget.
+         */rateLimitMaxWaitMs: UInt64? = nil, 
+        /**
+         * The largest response body read (default 32 MiB).
+         */maxBodyBytes: UInt64? = nil) {
+        self.accessToken = accessToken
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.refreshToken = refreshToken
+        self.tokens = tokens
+        self.stored = stored
         self.environment = environment
         self.baseUrl = baseUrl
-        self.loginUrl = loginUrl
+        self.apiBase = apiBase
+        self.loginBase = loginBase
         self.companyId = companyId
         self.apiVersion = apiVersion
         self.userAgent = userAgent
@@ -2364,9 +3236,12 @@ public struct ClientConfig: Equatable, Hashable {
         self.maxAttempts = maxAttempts
         self.retryBaseDelayMs = retryBaseDelayMs
         self.retryMaxDelayMs = retryMaxDelayMs
+        self.maxRetryAfterMs = maxRetryAfterMs
         self.deadlineMs = deadlineMs
-        self.paceRequests = paceRequests
+        self.noDeadline = noDeadline
+        self.rateLimit = rateLimit
         self.rateLimitMaxWaitMs = rateLimitMaxWaitMs
+        self.maxBodyBytes = maxBodyBytes
     }
 
     
@@ -2375,19 +3250,26 @@ public struct ClientConfig: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension ClientConfig: Sendable {}
+extension ClientOptions: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientConfig {
+public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientOptions {
         return
-            try ClientConfig(
+            try ClientOptions(
+                accessToken: FfiConverterOptionString.read(from: &buf), 
+                clientId: FfiConverterOptionString.read(from: &buf), 
+                clientSecret: FfiConverterOptionString.read(from: &buf), 
+                refreshToken: FfiConverterOptionString.read(from: &buf), 
+                tokens: FfiConverterOptionTypeTokenSet.read(from: &buf), 
+                stored: FfiConverterOptionBool.read(from: &buf), 
                 environment: FfiConverterOptionString.read(from: &buf), 
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
-                loginUrl: FfiConverterOptionString.read(from: &buf), 
+                apiBase: FfiConverterOptionString.read(from: &buf), 
+                loginBase: FfiConverterOptionString.read(from: &buf), 
                 companyId: FfiConverterOptionUInt64.read(from: &buf), 
                 apiVersion: FfiConverterOptionString.read(from: &buf), 
                 userAgent: FfiConverterOptionString.read(from: &buf), 
@@ -2398,16 +3280,26 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
                 maxAttempts: FfiConverterOptionUInt32.read(from: &buf), 
                 retryBaseDelayMs: FfiConverterOptionUInt64.read(from: &buf), 
                 retryMaxDelayMs: FfiConverterOptionUInt64.read(from: &buf), 
+                maxRetryAfterMs: FfiConverterOptionUInt64.read(from: &buf), 
                 deadlineMs: FfiConverterOptionUInt64.read(from: &buf), 
-                paceRequests: FfiConverterBool.read(from: &buf), 
-                rateLimitMaxWaitMs: FfiConverterOptionUInt64.read(from: &buf)
+                noDeadline: FfiConverterOptionBool.read(from: &buf), 
+                rateLimit: FfiConverterOptionBool.read(from: &buf), 
+                rateLimitMaxWaitMs: FfiConverterOptionUInt64.read(from: &buf), 
+                maxBodyBytes: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
-    public static func write(_ value: ClientConfig, into buf: inout [UInt8]) {
+    public static func write(_ value: ClientOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.accessToken, into: &buf)
+        FfiConverterOptionString.write(value.clientId, into: &buf)
+        FfiConverterOptionString.write(value.clientSecret, into: &buf)
+        FfiConverterOptionString.write(value.refreshToken, into: &buf)
+        FfiConverterOptionTypeTokenSet.write(value.tokens, into: &buf)
+        FfiConverterOptionBool.write(value.stored, into: &buf)
         FfiConverterOptionString.write(value.environment, into: &buf)
         FfiConverterOptionString.write(value.baseUrl, into: &buf)
-        FfiConverterOptionString.write(value.loginUrl, into: &buf)
+        FfiConverterOptionString.write(value.apiBase, into: &buf)
+        FfiConverterOptionString.write(value.loginBase, into: &buf)
         FfiConverterOptionUInt64.write(value.companyId, into: &buf)
         FfiConverterOptionString.write(value.apiVersion, into: &buf)
         FfiConverterOptionString.write(value.userAgent, into: &buf)
@@ -2418,9 +3310,12 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.maxAttempts, into: &buf)
         FfiConverterOptionUInt64.write(value.retryBaseDelayMs, into: &buf)
         FfiConverterOptionUInt64.write(value.retryMaxDelayMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxRetryAfterMs, into: &buf)
         FfiConverterOptionUInt64.write(value.deadlineMs, into: &buf)
-        FfiConverterBool.write(value.paceRequests, into: &buf)
+        FfiConverterOptionBool.write(value.noDeadline, into: &buf)
+        FfiConverterOptionBool.write(value.rateLimit, into: &buf)
         FfiConverterOptionUInt64.write(value.rateLimitMaxWaitMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxBodyBytes, into: &buf)
     }
 }
 
@@ -2428,15 +3323,15 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeClientConfig_lift(_ buf: RustBuffer) throws -> ClientConfig {
-    return try FfiConverterTypeClientConfig.lift(buf)
+public func FfiConverterTypeClientOptions_lift(_ buf: RustBuffer) throws -> ClientOptions {
+    return try FfiConverterTypeClientOptions.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeClientConfig_lower(_ value: ClientConfig) -> RustBuffer {
-    return FfiConverterTypeClientConfig.lower(value)
+public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustBuffer {
+    return FfiConverterTypeClientOptions.lower(value)
 }
 
 
@@ -2560,7 +3455,8 @@ public func FfiConverterTypePage_lower(_ value: Page) -> RustBuffer {
 
 
 /**
- * How to walk a collection. Every field has a default.
+ * How to walk a collection: the same names as in every other binding. Every field has a
+ * default.
  */
 public struct PaginateOptions: Equatable, Hashable {
     /**
@@ -2580,9 +3476,25 @@ public struct PaginateOptions: Equatable, Hashable {
      */
     public var companyId: UInt64?
     /**
+     * Send no `Procore-Company-Id` header.
+     */
+    public var withoutCompany: Bool?
+    /**
      * The API version of a relative path (`v2.0` for v2 collections).
      */
     public var version: String?
+    /**
+     * Per-attempt timeout of each page.
+     */
+    public var timeoutMs: UInt64?
+    /**
+     * Attempts in all for each page.
+     */
+    public var maxAttempts: UInt32?
+    /**
+     * Overall deadline of each page, waits included.
+     */
+    public var deadlineMs: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2600,13 +3512,29 @@ public struct PaginateOptions: Equatable, Hashable {
          * `Procore-Company-Id` for every page, whatever the client's default.
          */companyId: UInt64? = nil, 
         /**
+         * Send no `Procore-Company-Id` header.
+         */withoutCompany: Bool? = nil, 
+        /**
          * The API version of a relative path (`v2.0` for v2 collections).
-         */version: String? = nil) {
+         */version: String? = nil, 
+        /**
+         * Per-attempt timeout of each page.
+         */timeoutMs: UInt64? = nil, 
+        /**
+         * Attempts in all for each page.
+         */maxAttempts: UInt32? = nil, 
+        /**
+         * Overall deadline of each page, waits included.
+         */deadlineMs: UInt64? = nil) {
         self.query = query
         self.perPage = perPage
         self.maxItems = maxItems
         self.companyId = companyId
+        self.withoutCompany = withoutCompany
         self.version = version
+        self.timeoutMs = timeoutMs
+        self.maxAttempts = maxAttempts
+        self.deadlineMs = deadlineMs
     }
 
     
@@ -2629,7 +3557,11 @@ public struct FfiConverterTypePaginateOptions: FfiConverterRustBuffer {
                 perPage: FfiConverterOptionUInt32.read(from: &buf), 
                 maxItems: FfiConverterOptionUInt64.read(from: &buf), 
                 companyId: FfiConverterOptionUInt64.read(from: &buf), 
-                version: FfiConverterOptionString.read(from: &buf)
+                withoutCompany: FfiConverterOptionBool.read(from: &buf), 
+                version: FfiConverterOptionString.read(from: &buf), 
+                timeoutMs: FfiConverterOptionUInt64.read(from: &buf), 
+                maxAttempts: FfiConverterOptionUInt32.read(from: &buf), 
+                deadlineMs: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
@@ -2638,7 +3570,11 @@ public struct FfiConverterTypePaginateOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.perPage, into: &buf)
         FfiConverterOptionUInt64.write(value.maxItems, into: &buf)
         FfiConverterOptionUInt64.write(value.companyId, into: &buf)
+        FfiConverterOptionBool.write(value.withoutCompany, into: &buf)
         FfiConverterOptionString.write(value.version, into: &buf)
+        FfiConverterOptionUInt64.write(value.timeoutMs, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxAttempts, into: &buf)
+        FfiConverterOptionUInt64.write(value.deadlineMs, into: &buf)
     }
 }
 
@@ -2659,15 +3595,15 @@ public func FfiConverterTypePaginateOptions_lower(_ value: PaginateOptions) -> R
 
 
 /**
- * One `key=value` of a query string (repeat a key for arrays: `filters[id][]`).
+ * One query parameter; parameters are sent in order, names as given.
  */
 public struct QueryParam: Equatable, Hashable {
     public var name: String
-    public var value: String
+    public var value: QueryValue
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String, value: String) {
+    public init(name: String, value: QueryValue) {
         self.name = name
         self.value = value
     }
@@ -2689,13 +3625,13 @@ public struct FfiConverterTypeQueryParam: FfiConverterRustBuffer {
         return
             try QueryParam(
                 name: FfiConverterString.read(from: &buf), 
-                value: FfiConverterString.read(from: &buf)
+                value: FfiConverterTypeQueryValue.read(from: &buf)
         )
     }
 
     public static func write(_ value: QueryParam, into buf: inout [UInt8]) {
         FfiConverterString.write(value.name, into: &buf)
-        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterTypeQueryValue.write(value.value, into: &buf)
     }
 }
 
@@ -2795,7 +3731,7 @@ public func FfiConverterTypeRateLimit_lower(_ value: RateLimit) -> RustBuffer {
 
 
 /**
- * Per-call options. Every field has a default.
+ * Per-call options: the same names as in every other binding. Every field has a default.
  */
 public struct RequestOptions: Equatable, Hashable {
     /**
@@ -2813,13 +3749,13 @@ public struct RequestOptions: Equatable, Hashable {
     /**
      * Send no `Procore-Company-Id` header on this call.
      */
-    public var noCompany: Bool
+    public var withoutCompany: Bool?
     /**
      * The API version of a relative path for this call.
      */
     public var version: String?
     /**
-     * Per-attempt timeout for this call (ms).
+     * Per-attempt timeout for this call.
      */
     public var timeoutMs: UInt64?
     /**
@@ -2827,9 +3763,13 @@ public struct RequestOptions: Equatable, Hashable {
      */
     public var maxAttempts: UInt32?
     /**
-     * Overall deadline of this call, waits included (ms).
+     * Overall deadline of this call, waits included.
      */
     public var deadlineMs: UInt64?
+    /**
+     * Return 3xx answers as responses instead of `HTTP` errors.
+     */
+    public var raw: Bool?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2845,27 +3785,31 @@ public struct RequestOptions: Equatable, Hashable {
          */companyId: UInt64? = nil, 
         /**
          * Send no `Procore-Company-Id` header on this call.
-         */noCompany: Bool = false, 
+         */withoutCompany: Bool? = nil, 
         /**
          * The API version of a relative path for this call.
          */version: String? = nil, 
         /**
-         * Per-attempt timeout for this call (ms).
+         * Per-attempt timeout for this call.
          */timeoutMs: UInt64? = nil, 
         /**
          * Attempts in all for this call.
          */maxAttempts: UInt32? = nil, 
         /**
-         * Overall deadline of this call, waits included (ms).
-         */deadlineMs: UInt64? = nil) {
+         * Overall deadline of this call, waits included.
+         */deadlineMs: UInt64? = nil, 
+        /**
+         * Return 3xx answers as responses instead of `HTTP` errors.
+         */raw: Bool? = nil) {
         self.query = query
         self.bodyJson = bodyJson
         self.companyId = companyId
-        self.noCompany = noCompany
+        self.withoutCompany = withoutCompany
         self.version = version
         self.timeoutMs = timeoutMs
         self.maxAttempts = maxAttempts
         self.deadlineMs = deadlineMs
+        self.raw = raw
     }
 
     
@@ -2887,11 +3831,12 @@ public struct FfiConverterTypeRequestOptions: FfiConverterRustBuffer {
                 query: FfiConverterSequenceTypeQueryParam.read(from: &buf), 
                 bodyJson: FfiConverterOptionString.read(from: &buf), 
                 companyId: FfiConverterOptionUInt64.read(from: &buf), 
-                noCompany: FfiConverterBool.read(from: &buf), 
+                withoutCompany: FfiConverterOptionBool.read(from: &buf), 
                 version: FfiConverterOptionString.read(from: &buf), 
                 timeoutMs: FfiConverterOptionUInt64.read(from: &buf), 
                 maxAttempts: FfiConverterOptionUInt32.read(from: &buf), 
-                deadlineMs: FfiConverterOptionUInt64.read(from: &buf)
+                deadlineMs: FfiConverterOptionUInt64.read(from: &buf), 
+                raw: FfiConverterOptionBool.read(from: &buf)
         )
     }
 
@@ -2899,11 +3844,12 @@ public struct FfiConverterTypeRequestOptions: FfiConverterRustBuffer {
         FfiConverterSequenceTypeQueryParam.write(value.query, into: &buf)
         FfiConverterOptionString.write(value.bodyJson, into: &buf)
         FfiConverterOptionUInt64.write(value.companyId, into: &buf)
-        FfiConverterBool.write(value.noCompany, into: &buf)
+        FfiConverterOptionBool.write(value.withoutCompany, into: &buf)
         FfiConverterOptionString.write(value.version, into: &buf)
         FfiConverterOptionUInt64.write(value.timeoutMs, into: &buf)
         FfiConverterOptionUInt32.write(value.maxAttempts, into: &buf)
         FfiConverterOptionUInt64.write(value.deadlineMs, into: &buf)
+        FfiConverterOptionBool.write(value.raw, into: &buf)
     }
 }
 
@@ -3043,454 +3989,308 @@ public func FfiConverterTypeResponse_lower(_ value: Response) -> RustBuffer {
 
 
 /**
- * Every way a call can fail; `code` is the core's stable string code.
+ * The core's error kinds, exported as they are (a variant added in the core and not here is
+ * a compile error).
+ */
+
+public enum ErrorCode: Equatable, Hashable {
+    
+    case unauthorized
+    case reauthorizationRequired
+    case forbidden
+    case appNotConnected
+    case notFound
+    case validation
+    case badRequest
+    case rateLimited
+    case server
+    case http
+    case timeout
+    case network
+    case config
+    case decode
+    case oauth
+    case store
+    case stateMismatch
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ErrorCode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorCode
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorCode {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .unauthorized
+        
+        case 2: return .reauthorizationRequired
+        
+        case 3: return .forbidden
+        
+        case 4: return .appNotConnected
+        
+        case 5: return .notFound
+        
+        case 6: return .validation
+        
+        case 7: return .badRequest
+        
+        case 8: return .rateLimited
+        
+        case 9: return .server
+        
+        case 10: return .http
+        
+        case 11: return .timeout
+        
+        case 12: return .network
+        
+        case 13: return .config
+        
+        case 14: return .decode
+        
+        case 15: return .oauth
+        
+        case 16: return .store
+        
+        case 17: return .stateMismatch
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorCode, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .unauthorized:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .reauthorizationRequired:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .forbidden:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .appNotConnected:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .notFound:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .validation:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .badRequest:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .rateLimited:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .server:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .http:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .timeout:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .network:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .config:
+            writeInt(&buf, Int32(13))
+        
+        
+        case .decode:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .oauth:
+            writeInt(&buf, Int32(15))
+        
+        
+        case .store:
+            writeInt(&buf, Int32(16))
+        
+        
+        case .stateMismatch:
+            writeInt(&buf, Int32(17))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCode_lift(_ buf: RustBuffer) throws -> ErrorCode {
+    return try FfiConverterTypeErrorCode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCode_lower(_ value: ErrorCode) -> RustBuffer {
+    return FfiConverterTypeErrorCode.lower(value)
+}
+
+
+
+/**
+ * One query value. Lists are sent Rails-style (`name[]=a&name[]=b`); for a nested filter put
+ * the brackets in the name (`filters[status_id]` with a list sends `filters[status_id][]`).
+ */
+
+public enum QueryValue: Equatable, Hashable {
+    
+    case text(value: String
+    )
+    case int(value: Int64
+    )
+    case number(value: Double
+    )
+    case bool(value: Bool
+    )
+    case textList(values: [String]
+    )
+    case intList(values: [Int64]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension QueryValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQueryValue: FfiConverterRustBuffer {
+    typealias SwiftType = QueryValue
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QueryValue {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .int(value: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 3: return .number(value: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        case 4: return .bool(value: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 5: return .textList(values: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 6: return .intList(values: try FfiConverterSequenceInt64.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: QueryValue, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(value):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(value, into: &buf)
+            
+        
+        case let .int(value):
+            writeInt(&buf, Int32(2))
+            FfiConverterInt64.write(value, into: &buf)
+            
+        
+        case let .number(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterDouble.write(value, into: &buf)
+            
+        
+        case let .bool(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterBool.write(value, into: &buf)
+            
+        
+        case let .textList(values):
+            writeInt(&buf, Int32(5))
+            FfiConverterSequenceString.write(values, into: &buf)
+            
+        
+        case let .intList(values):
+            writeInt(&buf, Int32(6))
+            FfiConverterSequenceInt64.write(values, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQueryValue_lift(_ buf: RustBuffer) throws -> QueryValue {
+    return try FfiConverterTypeQueryValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQueryValue_lower(_ value: QueryValue) -> RustBuffer {
+    return FfiConverterTypeQueryValue.lower(value)
+}
+
+
+
+/**
+ * A failure reported by a custom token store (Kotlin `StoreException.Failed`, Swift `StoreError.Failed`).
  */
 public 
-enum ProcoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
     /**
-     * 401 that a refresh could not cure (or credentials that cannot refresh).
+     * The store could not be read or written.
      */
-    case Unauthorized(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * The refresh token is gone: the user must authorize the app again.
-     */
-    case ReauthorizationRequired(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * 403 other than a disconnected app.
-     */
-    case Forbidden(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * 403 "App is not connected to this company".
-     */
-    case AppNotConnected(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * 404.
-     */
-    case NotFound(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * 422: see `validation_errors`.
-     */
-    case Validation(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * 400: the request itself was malformed.
-     */
-    case BadRequest(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * 429, or a wait for the budget longer than allowed: see `retry_at_unix`.
-     */
-    case RateLimited(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * 5xx that outlasted the retries.
-     */
-    case Server(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * Any other HTTP error status.
-     */
-    case Http(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * The request or the call's deadline timed out.
-     */
-    case Timeout(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * The connection failed.
-     */
-    case Network(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * The SDK was configured or called wrongly.
-     */
-    case Config(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * An answer that could not be decoded.
-     */
-    case Decode(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * The OAuth server refused a grant (other than a dead refresh token).
-     */
-    case OAuth(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * The token store failed (a custom store's callback included).
-     */
-    case Store(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
-    )
-    /**
-     * The OAuth `state` returned to the redirect did not match.
-     */
-    case StateMismatch(
-        /**
-         * The stable code (`not_found`, `validation`, ...), shared by every binding.
-         */code: String, 
-        /**
-         * A human-readable message (never contains a secret).
-         */reason: String, 
-        /**
-         * The HTTP status behind the error, when there was an answer.
-         */status: UInt16?, 
-        /**
-         * `X-Request-Id` of the answer, for Procore support.
-         */requestId: String?, 
-        /**
-         * The answer's body as JSON text, when it was JSON.
-         */body: String?, 
-        /**
-         * For `validation`: field -> messages.
-         */validationErrors: [String: [String]], 
-        /**
-         * For `rate_limited`: when the budget is expected back (Unix seconds).
-         */retryAtUnix: Int64?
+    case Failed(reason: String
     )
 
     
@@ -3505,372 +4305,40 @@ enum ProcoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 }
 
 #if compiler(>=6)
-extension ProcoreError: Sendable {}
+extension StoreError: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeProcoreError: FfiConverterRustBuffer {
-    typealias SwiftType = ProcoreError
+public struct FfiConverterTypeStoreError: FfiConverterRustBuffer {
+    typealias SwiftType = StoreError
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProcoreError {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoreError {
         let variant: Int32 = try readInt(&buf)
         switch variant {
 
         
 
         
-        case 1: return .Unauthorized(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 2: return .ReauthorizationRequired(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 3: return .Forbidden(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 4: return .AppNotConnected(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 5: return .NotFound(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 6: return .Validation(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 7: return .BadRequest(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 8: return .RateLimited(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 9: return .Server(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 10: return .Http(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 11: return .Timeout(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 12: return .Network(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 13: return .Config(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 14: return .Decode(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 15: return .OAuth(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 16: return .Store(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
-            )
-        case 17: return .StateMismatch(
-            code: try FfiConverterString.read(from: &buf), 
-            reason: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterOptionUInt16.read(from: &buf), 
-            requestId: try FfiConverterOptionString.read(from: &buf), 
-            body: try FfiConverterOptionString.read(from: &buf), 
-            validationErrors: try FfiConverterDictionaryStringSequenceString.read(from: &buf), 
-            retryAtUnix: try FfiConverterOptionInt64.read(from: &buf)
+        case 1: return .Failed(
+            reason: try FfiConverterString.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: ProcoreError, into buf: inout [UInt8]) {
+    public static func write(_ value: StoreError, into buf: inout [UInt8]) {
         switch value {
 
         
 
         
         
-        case let .Unauthorized(code,reason,status,requestId,body,validationErrors,retryAtUnix):
+        case let .Failed(reason):
             writeInt(&buf, Int32(1))
-            FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .ReauthorizationRequired(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(2))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .Forbidden(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(3))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .AppNotConnected(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(4))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .NotFound(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(5))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .Validation(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(6))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .BadRequest(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(7))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .RateLimited(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(8))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .Server(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(9))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .Http(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(10))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .Timeout(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(11))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .Network(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(12))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .Config(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(13))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .Decode(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(14))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .OAuth(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(15))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .Store(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(16))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
-            
-        
-        case let .StateMismatch(code,reason,status,requestId,body,validationErrors,retryAtUnix):
-            writeInt(&buf, Int32(17))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(reason, into: &buf)
-            FfiConverterOptionUInt16.write(status, into: &buf)
-            FfiConverterOptionString.write(requestId, into: &buf)
-            FfiConverterOptionString.write(body, into: &buf)
-            FfiConverterDictionaryStringSequenceString.write(validationErrors, into: &buf)
-            FfiConverterOptionInt64.write(retryAtUnix, into: &buf)
             
         }
     }
@@ -3880,15 +4348,15 @@ public struct FfiConverterTypeProcoreError: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeProcoreError_lift(_ buf: RustBuffer) throws -> ProcoreError {
-    return try FfiConverterTypeProcoreError.lift(buf)
+public func FfiConverterTypeStoreError_lift(_ buf: RustBuffer) throws -> StoreError {
+    return try FfiConverterTypeStoreError.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeProcoreError_lower(_ value: ProcoreError) -> RustBuffer {
-    return FfiConverterTypeProcoreError.lower(value)
+public func FfiConverterTypeStoreError_lower(_ value: StoreError) -> RustBuffer {
+    return FfiConverterTypeStoreError.lower(value)
 }
 
 #if swift(>=5.8)
@@ -3990,6 +4458,30 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -4006,6 +4498,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeStoreLease: FfiConverterRustBuffer {
+    typealias SwiftType = StoreLease?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStoreLease.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStoreLease.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4158,6 +4674,31 @@ fileprivate struct FfiConverterOptionTypeRequestOptions: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [Int64]
+
+    public static func write(_ value: [Int64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterInt64.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Int64] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Int64]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterInt64.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -4200,6 +4741,31 @@ fileprivate struct FfiConverterSequenceTypeQueryParam: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeQueryParam.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeErrorCode: FfiConverterRustBuffer {
+    typealias SwiftType = [ErrorCode]
+
+    public static func write(_ value: [ErrorCode], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeErrorCode.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ErrorCode] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ErrorCode]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeErrorCode.read(from: &buf))
         }
         return seq
     }
@@ -4395,16 +4961,6 @@ public func uniffiForeignFutureHandleCountProcoreUniffi() -> Int {
     UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.count
 }
 /**
- * Every stable error code, in the core's order.
- */
-public func errorCodes() -> [String]  {
-    return try!  FfiConverterSequenceString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_procore_uniffi_fn_func_error_codes(uniffiCallStatus
-    )
-})
-}
-/**
  * The SDK's version.
  */
 public func sdkVersion() -> String  {
@@ -4424,6 +4980,38 @@ public func oobRedirectUri() -> String  {
     )
 })
 }
+/**
+ * Every stable error code, in the core's order.
+ */
+public func errorCodes() -> [ErrorCode]  {
+    return try!  FfiConverterSequenceTypeErrorCode.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_func_error_codes(uniffiCallStatus
+    )
+})
+}
+/**
+ * A JSON file (mode 0600, atomic durable writes, an OS lock across processes): several
+ * processes (JVMs) may share one file and still refresh once per expiry.
+ */
+public func fileTokenStore(path: String) -> TokenStore  {
+    return try!  FfiConverterTypeTokenStore_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_func_file_token_store(
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+})
+}
+/**
+ * The in-process store (what a client uses when given none).
+ */
+public func memoryTokenStore() -> TokenStore  {
+    return try!  FfiConverterTypeTokenStore_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_func_memory_token_store(uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -4440,13 +5028,19 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_error_codes() != 24144) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_procore_uniffi_checksum_func_sdk_version() != 4771) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_func_oob_redirect_uri() != 53431) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_func_error_codes() != 11149) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_func_file_token_store() != 36304) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_func_memory_token_store() != 63790) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_authorizationrequest_pkce_verifier() != 42977) {
@@ -4461,10 +5055,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_method_authorizationrequest_url() != 56909) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_oauthclient_authorize_url() != 9215) {
+    if (uniffi_procore_uniffi_checksum_method_oauthclient_authorize_url() != 38372) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_oauthclient_exchange_code() != 11544) {
+    if (uniffi_procore_uniffi_checksum_method_oauthclient_exchange_code() != 28088) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_tokenset_access_token() != 52747) {
@@ -4494,76 +5088,122 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_method_client_current_tokens() != 47126) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_delete() != 56982) {
+    if (uniffi_procore_uniffi_checksum_method_client_delete() != 14151) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_get() != 16192) {
+    if (uniffi_procore_uniffi_checksum_method_client_get() != 63300) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_paginate() != 15890) {
+    if (uniffi_procore_uniffi_checksum_method_client_is_shut_down() != 58888) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_patch() != 39939) {
+    if (uniffi_procore_uniffi_checksum_method_client_paginate() != 3869) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_post() != 11546) {
+    if (uniffi_procore_uniffi_checksum_method_client_patch() != 2351) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_put() != 38871) {
+    if (uniffi_procore_uniffi_checksum_method_client_post() != 26060) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_request() != 13712) {
+    if (uniffi_procore_uniffi_checksum_method_client_put() != 21185) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_revoke() != 22209) {
+    if (uniffi_procore_uniffi_checksum_method_client_request() != 27908) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_token_info() != 51590) {
+    if (uniffi_procore_uniffi_checksum_method_client_revoke() != 29198) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_client_shutdown() != 42217) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_client_token_info() != 26997) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_body() != 5334) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_code() != 11351) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_code_name() != 62559) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_oauth_error() != 51357) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_reason() != 8203) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_request_id() != 36003) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_retry_at_unix() != 11414) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_status() != 51077) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_validation_errors() != 17434) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_pagecursor_is_done() != 9363) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_pagecursor_next_page() != 13850) {
+    if (uniffi_procore_uniffi_checksum_method_pagecursor_next_page() != 22715) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenstore_load() != 54045) {
+    if (uniffi_procore_uniffi_checksum_method_storeguard_release() != 24530) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenstore_save() != 64093) {
+    if (uniffi_procore_uniffi_checksum_method_tokenstore_load() != 16781) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenstore_clear() != 41611) {
+    if (uniffi_procore_uniffi_checksum_method_tokenstore_save() != 8893) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_authorizationrequest_from_parts() != 44509) {
+    if (uniffi_procore_uniffi_checksum_method_tokenstore_clear() != 24003) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_oauthclient_new() != 57116) {
+    if (uniffi_procore_uniffi_checksum_method_tokenstore_lock() != 32918) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_tokenset_from_json() != 33415) {
+    if (uniffi_procore_uniffi_checksum_constructor_authorizationrequest_from_parts() != 23303) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_tokenset_new() != 64667) {
+    if (uniffi_procore_uniffi_checksum_constructor_oauthclient_new() != 22925) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_access_token() != 41607) {
+    if (uniffi_procore_uniffi_checksum_constructor_tokenset_from_json() != 21305) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_client_credentials() != 13887) {
+    if (uniffi_procore_uniffi_checksum_constructor_tokenset_new() != 928) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_refresh_token() != 12624) {
+    if (uniffi_procore_uniffi_checksum_constructor_client_new() != 21085) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_stored_tokens() != 29284) {
+    if (uniffi_procore_uniffi_checksum_constructor_client_with_access_token() != 27301) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_tokens() != 5827) {
+    if (uniffi_procore_uniffi_checksum_constructor_client_with_client_credentials() != 4238) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_constructor_client_with_refresh_token() != 10783) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_constructor_client_with_stored_tokens() != 59001) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_constructor_client_with_tokens() != 11679) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_constructor_storelease_new() != 19602) {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitStoreGuard()
     uniffiCallbackInitTokenStore()
     return InitializationResult.ok
 }()

@@ -38,9 +38,9 @@ final class Simulator {
         process.waitUntilExit()
     }
 
-    func config(companyId: UInt64? = nil) -> ClientConfig {
-        ClientConfig(baseUrl: baseUrl, companyId: companyId, sdkLanguage: "swift",
-                     retryBaseDelayMs: 20, retryMaxDelayMs: 200, paceRequests: false)
+    func config(companyId: UInt64? = nil) -> ClientOptions {
+        ClientOptions(baseUrl: baseUrl, companyId: companyId, sdkLanguage: "swift",
+                      retryBaseDelayMs: 20, retryMaxDelayMs: 200, rateLimit: false)
     }
 
     func control(_ method: String, _ path: String, _ body: String? = nil) async throws -> Any {
@@ -95,6 +95,8 @@ final class RecordingStore: TokenStore, @unchecked Sendable {
         locked { json = nil }
     }
 
+    func lock() async throws -> StoreLease? { nil }
+
     func current() throws -> TokenSet? {
         try locked { json }.map { try TokenSet.fromJson(json: $0) }
     }
@@ -103,7 +105,7 @@ final class RecordingStore: TokenStore, @unchecked Sendable {
 final class ProcoreTests: XCTestCase {
     func testAccessTokenRequest() async throws {
         let sim = try Simulator()
-        let client = try Client.withAccessToken(config: sim.config(), accessToken: "sim-dev-token")
+        let client = try Client.withAccessToken(options: sim.config(), accessToken: "sim-dev-token")
         let r = try await client.get(path: "me")
         XCTAssertEqual(r.status, 200)
         let me = try r.jsonObject() as! [String: Any]
@@ -113,8 +115,8 @@ final class ProcoreTests: XCTestCase {
 
     func testPaginationAsyncSequenceWalks2500Projects() async throws {
         let sim = try Simulator()
-        let client = try Client.withAccessToken(config: sim.config(companyId: 31337), accessToken: "sim-dev-token")
-        let opts = PaginateOptions(query: [QueryParam(name: "company_id", value: "31337")], perPage: 500)
+        let client = try Client.withAccessToken(options: sim.config(companyId: 31337), accessToken: "sim-dev-token")
+        let opts = PaginateOptions(query: [QueryParam("company_id", 31337)], perPage: 500)
         var pages = 0
         for try await page in client.pages("projects", options: opts) {
             pages += 1
@@ -131,29 +133,40 @@ final class ProcoreTests: XCTestCase {
 
     func testErrorsCarryTheirCode() async throws {
         let sim = try Simulator()
-        let client = try Client.withAccessToken(config: sim.config(companyId: 8089), accessToken: "sim-dev-token")
+        let client = try Client.withAccessToken(options: sim.config(companyId: 8089), accessToken: "sim-dev-token")
         do {
             _ = try await client.get(path: "projects/999")
             XCTFail("expected not_found")
         } catch let e as ProcoreError {
-            XCTAssertEqual(e.code, "not_found")
-            XCTAssertEqual(e.info.status, 404)
-            guard case .NotFound = e else { return XCTFail("expected .NotFound, got \(e)") }
+            XCTAssertEqual(e.code(), .notFound)
+            XCTAssertEqual(e.codeName(), "not_found")
+            XCTAssertEqual(e.httpStatus, 404)
         }
-        let bad = try Client.withAccessToken(config: sim.config(), accessToken: "not-a-token")
+        let bad = try Client.withAccessToken(options: sim.config(), accessToken: "not-a-token")
         do {
             _ = try await bad.get(path: "me")
             XCTFail("expected unauthorized")
         } catch let e as ProcoreError {
-            XCTAssertEqual(e.code, "unauthorized")
+            XCTAssertEqual(e.kind, .unauthorized)
         }
         XCTAssertEqual(errorCodes().count, 17)
+    }
+
+    func testFileTokenStoreKeepsTheRotatedSet() async throws {
+        let sim = try Simulator()
+        let path = NSTemporaryDirectory() + "procore-swift-\(UUID().uuidString).json"
+        let store = fileTokenStore(path: path)
+        try await store.save(tokens: try await sim.expiredTokens())
+        let client = try Client.withStoredTokens(options: sim.config(), clientId: "sim-client-id",
+                                                 clientSecret: "sim-client-secret", store: store)
+        XCTAssertEqual(try await client.get(path: "me").status, 200)
+        XCTAssertEqual(try await store.load()?.version(), 1)
     }
 
     func testSwiftStoreReceivesRotationAndConcurrentCallersRefreshOnce() async throws {
         let sim = try Simulator()
         let store = RecordingStore()
-        let client = try Client.withTokens(config: sim.config(), clientId: "sim-client-id",
+        let client = try Client.withTokens(options: sim.config(), clientId: "sim-client-id",
                                            clientSecret: "sim-client-secret",
                                            tokens: try await sim.expiredTokens(), store: store)
         let statuses = try await withThrowingTaskGroup(of: UInt16.self) { group in

@@ -243,6 +243,12 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORE_GUARD_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORE_GUARD_METHOD0
+typedef void (*UniffiCallbackInterfaceStoreGuardMethod0)(uint64_t, UniffiForeignFutureCompleteVoid _Nonnull, uint64_t, UniffiForeignFutureDroppedCallbackStruct* _Nonnull
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD0
 typedef void (*UniffiCallbackInterfaceTokenStoreMethod0)(uint64_t, UniffiForeignFutureCompleteRustBuffer _Nonnull, uint64_t, UniffiForeignFutureDroppedCallbackStruct* _Nonnull
@@ -261,6 +267,21 @@ typedef void (*UniffiCallbackInterfaceTokenStoreMethod2)(uint64_t, UniffiForeign
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD3
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_STORE_METHOD3
+typedef void (*UniffiCallbackInterfaceTokenStoreMethod3)(uint64_t, UniffiForeignFutureCompleteRustBuffer _Nonnull, uint64_t, UniffiForeignFutureDroppedCallbackStruct* _Nonnull
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_GUARD
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_GUARD
+typedef struct UniffiVTableCallbackInterfaceStoreGuard {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceStoreGuardMethod0 _Nonnull release;
+} UniffiVTableCallbackInterfaceStoreGuard;
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_STORE
 typedef struct UniffiVTableCallbackInterfaceTokenStore {
@@ -269,6 +290,7 @@ typedef struct UniffiVTableCallbackInterfaceTokenStore {
     UniffiCallbackInterfaceTokenStoreMethod0 _Nonnull load;
     UniffiCallbackInterfaceTokenStoreMethod1 _Nonnull save;
     UniffiCallbackInterfaceTokenStoreMethod2 _Nonnull clear;
+    UniffiCallbackInterfaceTokenStoreMethod3 _Nonnull lock;
 } UniffiVTableCallbackInterfaceTokenStore;
 
 #endif
@@ -324,7 +346,7 @@ void uniffi_procore_uniffi_fn_free_oauthclient(uint64_t handle, RustCallStatus *
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_OAUTHCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_OAUTHCLIENT_NEW
-uint64_t uniffi_procore_uniffi_fn_constructor_oauthclient_new(RustBuffer config, RustBuffer client_id, RustBuffer client_secret, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_procore_uniffi_fn_constructor_oauthclient_new(RustBuffer options, RustBuffer client_id, RustBuffer client_secret, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_OAUTHCLIENT_AUTHORIZE_URL
@@ -407,29 +429,34 @@ uint64_t uniffi_procore_uniffi_fn_clone_client(uint64_t handle, RustCallStatus *
 void uniffi_procore_uniffi_fn_free_client(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_NEW
+uint64_t uniffi_procore_uniffi_fn_constructor_client_new(RustBuffer options, RustBuffer store, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_ACCESS_TOKEN
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_ACCESS_TOKEN
-uint64_t uniffi_procore_uniffi_fn_constructor_client_with_access_token(RustBuffer config, RustBuffer access_token, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_procore_uniffi_fn_constructor_client_with_access_token(RustBuffer options, RustBuffer access_token, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_CLIENT_CREDENTIALS
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_CLIENT_CREDENTIALS
-uint64_t uniffi_procore_uniffi_fn_constructor_client_with_client_credentials(RustBuffer config, RustBuffer client_id, RustBuffer client_secret, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_procore_uniffi_fn_constructor_client_with_client_credentials(RustBuffer options, RustBuffer client_id, RustBuffer client_secret, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_REFRESH_TOKEN
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_REFRESH_TOKEN
-uint64_t uniffi_procore_uniffi_fn_constructor_client_with_refresh_token(RustBuffer config, RustBuffer client_id, RustBuffer client_secret, RustBuffer refresh_token, RustBuffer store, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_procore_uniffi_fn_constructor_client_with_refresh_token(RustBuffer options, RustBuffer client_id, RustBuffer client_secret, RustBuffer refresh_token, RustBuffer store, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_STORED_TOKENS
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_STORED_TOKENS
-uint64_t uniffi_procore_uniffi_fn_constructor_client_with_stored_tokens(RustBuffer config, RustBuffer client_id, RustBuffer client_secret, uint64_t store, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_procore_uniffi_fn_constructor_client_with_stored_tokens(RustBuffer options, RustBuffer client_id, RustBuffer client_secret, uint64_t store, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_TOKENS
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_CLIENT_WITH_TOKENS
-uint64_t uniffi_procore_uniffi_fn_constructor_client_with_tokens(RustBuffer config, RustBuffer client_id, RustBuffer client_secret, uint64_t tokens, RustBuffer store, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_procore_uniffi_fn_constructor_client_with_tokens(RustBuffer options, RustBuffer client_id, RustBuffer client_secret, uint64_t tokens, RustBuffer store, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_COMPANY_ID
@@ -450,6 +477,11 @@ uint64_t uniffi_procore_uniffi_fn_method_client_delete(uint64_t ptr, RustBuffer 
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_GET
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_GET
 uint64_t uniffi_procore_uniffi_fn_method_client_get(uint64_t ptr, RustBuffer path, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_IS_SHUT_DOWN
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_IS_SHUT_DOWN
+int8_t uniffi_procore_uniffi_fn_method_client_is_shut_down(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_PAGINATE
@@ -482,9 +514,79 @@ uint64_t uniffi_procore_uniffi_fn_method_client_request(uint64_t ptr, RustBuffer
 uint64_t uniffi_procore_uniffi_fn_method_client_revoke(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_SHUTDOWN
+void uniffi_procore_uniffi_fn_method_client_shutdown(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_TOKEN_INFO
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_CLIENT_TOKEN_INFO
 uint64_t uniffi_procore_uniffi_fn_method_client_token_info(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_PROCOREERROR
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_PROCOREERROR
+uint64_t uniffi_procore_uniffi_fn_clone_procoreerror(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_PROCOREERROR
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_PROCOREERROR
+void uniffi_procore_uniffi_fn_free_procoreerror(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_BODY
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_BODY
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_body(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_CODE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_CODE
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_code(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_CODE_NAME
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_code_name(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_OAUTH_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_OAUTH_ERROR
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_oauth_error(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_REASON
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_REASON
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_reason(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_REQUEST_ID
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_REQUEST_ID
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_request_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_RETRY_AT_UNIX
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_RETRY_AT_UNIX
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_retry_at_unix(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_STATUS
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_status(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_VALIDATION_ERRORS
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_VALIDATION_ERRORS
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_validation_errors(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_UNIFFI_TRAIT_DEBUG
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_UNIFFI_TRAIT_DEBUG
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_uniffi_trait_debug(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_PAGECURSOR
@@ -505,6 +607,41 @@ int8_t uniffi_procore_uniffi_fn_method_pagecursor_is_done(uint64_t ptr, RustCall
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PAGECURSOR_NEXT_PAGE
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PAGECURSOR_NEXT_PAGE
 uint64_t uniffi_procore_uniffi_fn_method_pagecursor_next_page(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_STOREGUARD
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_STOREGUARD
+uint64_t uniffi_procore_uniffi_fn_clone_storeguard(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_STOREGUARD
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_STOREGUARD
+void uniffi_procore_uniffi_fn_free_storeguard(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_INIT_CALLBACK_VTABLE_STOREGUARD
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_INIT_CALLBACK_VTABLE_STOREGUARD
+void uniffi_procore_uniffi_fn_init_callback_vtable_storeguard(const UniffiVTableCallbackInterfaceStoreGuard* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_STOREGUARD_RELEASE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_STOREGUARD_RELEASE
+uint64_t uniffi_procore_uniffi_fn_method_storeguard_release(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_STORELEASE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_STORELEASE
+uint64_t uniffi_procore_uniffi_fn_clone_storelease(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_STORELEASE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_STORELEASE
+void uniffi_procore_uniffi_fn_free_storelease(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_STORELEASE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_STORELEASE_NEW
+uint64_t uniffi_procore_uniffi_fn_constructor_storelease_new(uint64_t guard, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_TOKENSTORE
@@ -537,10 +674,9 @@ uint64_t uniffi_procore_uniffi_fn_method_tokenstore_save(uint64_t ptr, uint64_t 
 uint64_t uniffi_procore_uniffi_fn_method_tokenstore_clear(uint64_t ptr
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_ERROR_CODES
-#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_ERROR_CODES
-RustBuffer uniffi_procore_uniffi_fn_func_error_codes(RustCallStatus *_Nonnull out_status
-    
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_TOKENSTORE_LOCK
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_TOKENSTORE_LOCK
+uint64_t uniffi_procore_uniffi_fn_method_tokenstore_lock(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_SDK_VERSION
@@ -552,6 +688,23 @@ RustBuffer uniffi_procore_uniffi_fn_func_sdk_version(RustCallStatus *_Nonnull ou
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_OOB_REDIRECT_URI
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_OOB_REDIRECT_URI
 RustBuffer uniffi_procore_uniffi_fn_func_oob_redirect_uri(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_ERROR_CODES
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_ERROR_CODES
+RustBuffer uniffi_procore_uniffi_fn_func_error_codes(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_FILE_TOKEN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_FILE_TOKEN_STORE
+uint64_t uniffi_procore_uniffi_fn_func_file_token_store(RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_MEMORY_TOKEN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_MEMORY_TOKEN_STORE
+uint64_t uniffi_procore_uniffi_fn_func_memory_token_store(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -815,12 +968,6 @@ void ffi_procore_uniffi_rust_future_free_void(uint64_t handle
 void ffi_procore_uniffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_ERROR_CODES
-#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_ERROR_CODES
-uint16_t uniffi_procore_uniffi_checksum_func_error_codes(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_SDK_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_SDK_VERSION
 uint16_t uniffi_procore_uniffi_checksum_func_sdk_version(void
@@ -830,6 +977,24 @@ uint16_t uniffi_procore_uniffi_checksum_func_sdk_version(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_OOB_REDIRECT_URI
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_OOB_REDIRECT_URI
 uint16_t uniffi_procore_uniffi_checksum_func_oob_redirect_uri(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_ERROR_CODES
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_ERROR_CODES
+uint16_t uniffi_procore_uniffi_checksum_func_error_codes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_FILE_TOKEN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_FILE_TOKEN_STORE
+uint16_t uniffi_procore_uniffi_checksum_func_file_token_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_MEMORY_TOKEN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_MEMORY_TOKEN_STORE
+uint16_t uniffi_procore_uniffi_checksum_func_memory_token_store(void
     
 );
 #endif
@@ -935,6 +1100,12 @@ uint16_t uniffi_procore_uniffi_checksum_method_client_get(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_CLIENT_IS_SHUT_DOWN
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_CLIENT_IS_SHUT_DOWN
+uint16_t uniffi_procore_uniffi_checksum_method_client_is_shut_down(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_CLIENT_PAGINATE
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_CLIENT_PAGINATE
 uint16_t uniffi_procore_uniffi_checksum_method_client_paginate(void
@@ -971,9 +1142,69 @@ uint16_t uniffi_procore_uniffi_checksum_method_client_revoke(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_CLIENT_SHUTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_CLIENT_SHUTDOWN
+uint16_t uniffi_procore_uniffi_checksum_method_client_shutdown(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_CLIENT_TOKEN_INFO
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_CLIENT_TOKEN_INFO
 uint16_t uniffi_procore_uniffi_checksum_method_client_token_info(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_BODY
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_BODY
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_body(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_CODE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_CODE
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_code(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_CODE_NAME
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_CODE_NAME
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_code_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_OAUTH_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_OAUTH_ERROR
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_oauth_error(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_REASON
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_REASON
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_reason(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_REQUEST_ID
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_REQUEST_ID
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_request_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_RETRY_AT_UNIX
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_RETRY_AT_UNIX
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_retry_at_unix(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_STATUS
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_VALIDATION_ERRORS
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_VALIDATION_ERRORS
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_validation_errors(void
     
 );
 #endif
@@ -986,6 +1217,12 @@ uint16_t uniffi_procore_uniffi_checksum_method_pagecursor_is_done(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PAGECURSOR_NEXT_PAGE
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PAGECURSOR_NEXT_PAGE
 uint16_t uniffi_procore_uniffi_checksum_method_pagecursor_next_page(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_STOREGUARD_RELEASE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_STOREGUARD_RELEASE
+uint16_t uniffi_procore_uniffi_checksum_method_storeguard_release(void
     
 );
 #endif
@@ -1004,6 +1241,12 @@ uint16_t uniffi_procore_uniffi_checksum_method_tokenstore_save(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_CLEAR
 uint16_t uniffi_procore_uniffi_checksum_method_tokenstore_clear(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_LOCK
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_LOCK
+uint16_t uniffi_procore_uniffi_checksum_method_tokenstore_lock(void
     
 );
 #endif
@@ -1028,6 +1271,12 @@ uint16_t uniffi_procore_uniffi_checksum_constructor_tokenset_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_TOKENSET_NEW
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_TOKENSET_NEW
 uint16_t uniffi_procore_uniffi_checksum_constructor_tokenset_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_CLIENT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_CLIENT_NEW
+uint16_t uniffi_procore_uniffi_checksum_constructor_client_new(void
     
 );
 #endif
@@ -1058,6 +1307,12 @@ uint16_t uniffi_procore_uniffi_checksum_constructor_client_with_stored_tokens(vo
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_CLIENT_WITH_TOKENS
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_CLIENT_WITH_TOKENS
 uint16_t uniffi_procore_uniffi_checksum_constructor_client_with_tokens(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_STORELEASE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_STORELEASE_NEW
+uint16_t uniffi_procore_uniffi_checksum_constructor_storelease_new(void
     
 );
 #endif

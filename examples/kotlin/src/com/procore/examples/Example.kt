@@ -1,4 +1,4 @@
-// A tour of the Kotlin SDK: a client, a request, a Flow over 2,500 projects, typed errors.
+// A tour of the Kotlin SDK: a client, a request, a Flow over 2,500 projects, errors by code.
 //
 // Run it against the local simulator (see README.md beside this file):
 //   procore-simulator --port 8080 &
@@ -8,10 +8,10 @@
 package com.procore.examples
 
 import com.procore.sdk.Client
-import com.procore.sdk.ClientConfig
+import com.procore.sdk.ClientOptions
+import com.procore.sdk.ErrorCode
 import com.procore.sdk.PaginateOptions
 import com.procore.sdk.ProcoreException
-import com.procore.sdk.code
 import com.procore.sdk.items
 import com.procore.sdk.json
 import com.procore.sdk.query
@@ -21,10 +21,10 @@ import kotlinx.serialization.json.jsonObject
 import kotlinx.serialization.json.jsonPrimitive
 
 fun main(args: Array<String>): Unit = runBlocking {
-    // Against Procore you would pass ClientConfig(environment = "sandbox") and a real token,
+    // Against Procore you would pass ClientOptions(environment = "sandbox") and a real token,
     // or use Client.withRefreshToken(config, clientId, clientSecret, refreshToken, myStore).
     val baseUrl = args.firstOrNull() ?: System.getenv("PROCORE_BASE_URL") ?: "http://127.0.0.1:8080"
-    val config = ClientConfig(baseUrl = baseUrl, companyId = 31337uL, sdkLanguage = "kotlin")
+    val config = ClientOptions(baseUrl = baseUrl, companyId = 31337uL, sdkLanguage = "kotlin")
     Client.withAccessToken(config, "sim-dev-token").use { client ->
         val me = client.get("me").json().jsonObject
         println("Hello, ${me["name"]!!.jsonPrimitive.content}")
@@ -39,8 +39,9 @@ fun main(args: Array<String>): Unit = runBlocking {
         // Errors carry the core's stable code.
         try {
             client.get("projects/42")
-        } catch (e: ProcoreException.NotFound) {
-            println("projects/42: ${e.code} (request ${e.requestId})")
+        } catch (e: ProcoreException) {
+            if (e.code() != ErrorCode.NOT_FOUND) throw e
+            println("projects/42: ${e.codeName()} (request ${e.requestId()})")
         }
     }
 }

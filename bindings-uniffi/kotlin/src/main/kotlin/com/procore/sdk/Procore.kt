@@ -1,7 +1,7 @@
 // The idiomatic Kotlin layer over the generated bindings (procore_uniffi.kt, generated at
 // build time from the native library). Only what generated code makes awkward lives here:
-// Flows over the page cursor, one place to read an error's code, JSON helpers, a memory
-// token store. Nothing here retries, refreshes, paces or paginates: the Rust core does.
+// Flows over the page cursor, Kotlin-style reads of an error, query and JSON helpers, the
+// store factories. Nothing here retries, refreshes, paces or paginates: the Rust core does.
 package com.procore.sdk
 
 import kotlinx.coroutines.flow.Flow
@@ -12,58 +12,46 @@ import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonElement
 
 // ---- errors ------------------------------------------------------------------------------
+// Every call throws one class, ProcoreException, with code(), status(), requestId(), reason(),
+// body(), validationErrors(), retryAtUnix() and oauthError() on the class itself (usable from
+// Java). These properties only read them the Kotlin way.
 
-/** Everything a [ProcoreException] carries, whichever subclass it is. */
-data class ProcoreErrorInfo(
-    val code: String,
-    val reason: String,
-    val status: Int?,
-    val requestId: String?,
-    val body: String?,
-    val validationErrors: Map<String, List<String>>,
-    val retryAtUnix: Long?,
-)
-
-/** The fields of any [ProcoreException] subclass. */
-val ProcoreException.info: ProcoreErrorInfo
-    get() = when (this) {
-        is ProcoreException.Unauthorized -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.ReauthorizationRequired -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.Forbidden -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.AppNotConnected -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.NotFound -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.Validation -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.BadRequest -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.RateLimited -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.Server -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.Http -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.Timeout -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.Network -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.Config -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.Decode -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.OAuth -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.Store -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-        is ProcoreException.StateMismatch -> ProcoreErrorInfo(code, reason, status?.toInt(), requestId, body, validationErrors, retryAtUnix)
-    }
-
-/** The stable code (`not_found`, `validation`, ...) of any [ProcoreException]. */
-val ProcoreException.code: String get() = info.code
+/** The stable kind of the error (`ErrorCode.NOT_FOUND`, ...). */
+val ProcoreException.kind: ErrorCode get() = code()
 
 /** The HTTP status behind the error, when there was an answer. */
-val ProcoreException.httpStatus: Int? get() = info.status
-
-/** `X-Request-Id` of the answer behind the error. */
-val ProcoreException.requestId: String? get() = info.requestId
+val ProcoreException.httpStatus: Int? get() = status()?.toInt()
 
 /** The error a custom [TokenStore] throws when it cannot read or write. */
-fun tokenStoreError(reason: String): ProcoreException =
-    ProcoreException.Store("store", reason, null, null, null, emptyMap(), null)
+fun tokenStoreError(reason: String): StoreException = StoreException.Failed(reason)
 
 // ---- requests ----------------------------------------------------------------------------
 
-/** Query parameters from pairs: `query("company_id" to 8089, "filters[active]" to true)`. */
-fun query(vararg pairs: Pair<String, Any>): List<QueryParam> =
-    pairs.map { (k, v) -> QueryParam(k, v.toString()) }
+/** One query value from a Kotlin value: strings, numbers, booleans, and lists of them. */
+fun queryValue(v: Any): QueryValue = when (v) {
+    is String -> QueryValue.Text(v)
+    is Boolean -> QueryValue.Bool(v)
+    is Int -> QueryValue.Int(v.toLong())
+    is Long -> QueryValue.Int(v)
+    is ULong -> QueryValue.Int(v.toLong())
+    is UInt -> QueryValue.Int(v.toLong())
+    is Double -> QueryValue.Number(v)
+    is Float -> QueryValue.Number(v.toDouble())
+    is Iterable<*> -> {
+        val items = v.filterNotNull()
+        if (items.all { it is Int || it is Long }) QueryValue.IntList(items.map { (it as Number).toLong() })
+        else QueryValue.TextList(items.map { it.toString() })
+    }
+    else -> QueryValue.Text(v.toString())
+}
+
+/**
+ * Query parameters from pairs, in order: `query("company_id" to 8089, "filters[status_id]" to
+ * listOf(1, 2))`. Lists are sent Rails-style (`filters[status_id][]=1&...`); null values are
+ * skipped.
+ */
+fun query(vararg pairs: Pair<String, Any?>): List<QueryParam> =
+    pairs.mapNotNull { (k, v) -> v?.let { QueryParam(k, queryValue(it)) } }
 
 private val json = Json { ignoreUnknownKeys = true }
 
@@ -106,18 +94,14 @@ fun Client.items(path: String, options: PaginateOptions = PaginateOptions()): Fl
 
 // ---- stores ------------------------------------------------------------------------------
 
+/** The in-process store (what the client uses when given none). */
+fun MemoryTokenStore(): TokenStore = memoryTokenStore()
+
+/** The in-process store, holding [initial] to start with. */
+suspend fun MemoryTokenStore(initial: TokenSet): TokenStore = memoryTokenStore().also { it.save(initial) }
+
 /**
- * A [TokenStore] that keeps the set in memory (what the client uses when given none); also
- * the smallest example of a custom store. A real app keeps [TokenSet.toJson] in the Android
- * Keystore, the Keychain or its database.
+ * The core's file store: a JSON file (0600, atomic durable writes) with an OS lock across
+ * processes, so several JVMs sharing one file refresh once per expiry.
  */
-class MemoryTokenStore(initial: TokenSet? = null) : TokenStore {
-    private val lock = Mutex()
-    private var json: String? = initial?.toJson()
-
-    override suspend fun load(): TokenSet? = lock.withLock { json?.let { TokenSet.fromJson(it) } }
-
-    override suspend fun save(tokens: TokenSet) = lock.withLock { json = tokens.toJson() }
-
-    override suspend fun clear() = lock.withLock { json = null }
-}
+fun FileTokenStore(path: String): TokenStore = fileTokenStore(path)

@@ -84,7 +84,7 @@ class ClientTest {
         }
         // An empty store: the user has to log in.
         Client.withStoredTokens(sim.config(), Simulator.CLIENT_ID, Simulator.CLIENT_SECRET, RecordingStore()).use { client ->
-            assertEquals("reauthorization_required", expectProcore { client.get("me") }.code)
+            assertEquals("reauthorization_required", expectProcore { client.get("me") }.codeName())
         }
     }
 
@@ -97,7 +97,7 @@ class ClientTest {
         assertEquals(req.state(), q["state"])
         // A forged state is refused before any token call.
         val e = expectProcore { oauth.exchangeCode(req, q["code"]!!, "forged") }
-        assertTrue(e is ProcoreException.StateMismatch)
+        assertEquals(ErrorCode.STATE_MISMATCH, e.code())
         assertEquals(0L, sim.tokenCalls("total"))
         // Rebuilt from its parts (as after an app restart), the request still works.
         val again = AuthorizationRequest.fromParts(req.url(), req.state(), req.redirectUri(), req.pkceVerifier())
@@ -112,7 +112,7 @@ class ClientTest {
             assertEquals(5000000001L, info["resource_owner_id"]!!.jsonPrimitive.long)
             client.revoke()
             assertNull(store.current(), "logout clears the store")
-            assertEquals("reauthorization_required", expectProcore { client.get("me") }.code)
+            assertEquals("reauthorization_required", expectProcore { client.get("me") }.codeName())
         }
         assertEquals("urn:ietf:wg:oauth:2.0:oob", oobRedirectUri())
     }
@@ -143,7 +143,7 @@ class ClientTest {
             val got = client.request("get", "/rest/v1.0/projects/100001/rfis/$id")
             assertEquals("open", got.json().jsonObject["status"]!!.jsonPrimitive.content)
             assertEquals(204, client.delete("projects/100001/rfis/$id").statusCode)
-            assertEquals("not_found", expectProcore { client.get("projects/100001/rfis/$id") }.code)
+            assertEquals("not_found", expectProcore { client.get("projects/100001/rfis/$id") }.codeName())
 
             // v2 with string ids and a per-call version.
             val people = client.get("companies/31337/people", RequestOptions(version = "v2.0"))

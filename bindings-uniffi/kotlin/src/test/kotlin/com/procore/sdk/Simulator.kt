@@ -48,7 +48,7 @@ class Simulator(vararg extraArgs: String) : AutoCloseable {
         maxAttempts: UInt? = null,
         requestTimeoutMs: ULong? = null,
         rateLimitMaxWaitMs: ULong? = null,
-    ) = ClientConfig(
+    ) = ClientOptions(
         baseUrl = baseUrl,
         companyId = companyId,
         sdkLanguage = "kotlin",
@@ -56,7 +56,7 @@ class Simulator(vararg extraArgs: String) : AutoCloseable {
         maxAttempts = maxAttempts,
         retryBaseDelayMs = 20uL,
         retryMaxDelayMs = 200uL,
-        paceRequests = false,
+        rateLimit = false,
         rateLimitMaxWaitMs = rateLimitMaxWaitMs,
     )
 
@@ -72,6 +72,14 @@ class Simulator(vararg extraArgs: String) : AutoCloseable {
     }
 
     fun reset() { send("POST", "/__simulator/reset", "{}") }
+
+    /** `PATCH /__simulator/config` with a JSON patch (durations in seconds). */
+    fun configure(patchJson: String) { send("PATCH", "/__simulator/config", patchJson) }
+
+    /** The API requests the simulator recorded, oldest first (JSON array). */
+    fun recordedRequests(): String = send("GET", "/__simulator/requests")
+
+    fun clearRecordedRequests() { send("DELETE", "/__simulator/requests") }
 
     fun counters(): JsonObject = parseJson(send("GET", "/__simulator/counters")).jsonObject
 

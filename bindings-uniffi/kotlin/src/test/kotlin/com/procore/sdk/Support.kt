@@ -51,10 +51,12 @@ class RecordingStore(initial: TokenSet? = null) : TokenStore {
         json = null
     }
 
+    override suspend fun lock(): StoreLease? = null
+
     fun current(): TokenSet? = json?.let { TokenSet.fromJson(it) }
 }
 
-/** A store that fails: with a ProcoreException, or with any other exception. */
+/** A store that fails: with a StoreException, or with any other exception. */
 class FailingStore(private val typed: Boolean) : TokenStore {
     private fun fail(): Nothing =
         if (typed) throw tokenStoreError("keystore locked") else throw java.io.IOException("disk on fire")
@@ -62,6 +64,7 @@ class FailingStore(private val typed: Boolean) : TokenStore {
     override suspend fun load(): TokenSet? = fail()
     override suspend fun save(tokens: TokenSet) = fail()
     override suspend fun clear() = fail()
+    override suspend fun lock(): StoreLease? = null
 }
 
 /** Runs `block` and returns the ProcoreException it threw (fails if it threw none). */

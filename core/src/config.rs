@@ -367,7 +367,7 @@ impl ClientBuilder {
             user_agent,
             sdk_language: self.sdk_language,
         };
-        let http = crate::dispatch::build_http(&http_config)?;
+        let http = crate::transport::build_http(&http_config)?;
         let store = self
             .store
             .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()) as Arc<dyn TokenStore>);

@@ -28,12 +28,14 @@ pub mod error;
 pub mod limit;
 pub mod options;
 pub mod paginate;
+mod request;
 mod response;
 pub mod retry;
 pub mod store;
+mod transport;
 
 pub use auth::{AppCredentials, AuthorizationRequest, Credentials, OAuthClient, TokenSet};
-pub use client::{Client, CompanyChoice, RequestBuilder, RequestSpec};
+pub use client::Client;
 pub use config::{ClientBuilder, Environment, SDK_VERSION};
 pub use error::{ApiError, Error, ErrorCode, Result, ValidationErrors};
 pub use http::Method;
@@ -42,6 +44,7 @@ pub use options::{
     AuthOptions, CallOptions, ClientOptions, Num, PaginateOptions, PaginateSpec, QueryValue, Span,
 };
 pub use paginate::{Page, PageCursor, Paginator};
+pub use request::{CompanyChoice, RequestBuilder, RequestSpec};
 pub use response::Response;
 pub use retry::RetryConfig;
 pub use secrecy::SecretString;

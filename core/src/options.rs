@@ -19,10 +19,10 @@ use bytes::Bytes;
 use secrecy::SecretString;
 
 use crate::auth::{AppCredentials, Credentials, TokenSet};
-use crate::client::{CompanyChoice, RequestSpec};
 use crate::config::{duration_from_secs_f64, validate_version, ClientBuilder, Environment};
 use crate::error::{Error, Result};
 use crate::limit::RateLimitConfig;
+use crate::request::{CompanyChoice, RequestSpec};
 use crate::retry::RetryConfig;
 use crate::store::TokenStore;
 

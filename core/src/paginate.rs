@@ -13,9 +13,10 @@ use http::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{Client, CompanyChoice, RequestSpec};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::limit::RateLimitSnapshot;
+use crate::request::{CompanyChoice, RequestSpec};
 
 /// The largest `per_page` sent for v1 collections (Procore's documented maximum is 2000;
 /// endpoints vary).
@@ -263,7 +264,7 @@ impl PageCursor {
             }
         };
         let inner = &self.client.inner;
-        let key = page_key(&crate::dispatch::resolve_url(
+        let key = page_key(&crate::request::resolve_url(
             &inner.api_base,
             &inner.api_version,
             &spec,

@@ -16,6 +16,7 @@ use url::Url;
 use super::token::{TokenResponse, TokenSet};
 use crate::config::Environment;
 use crate::error::{Error, Result};
+use crate::transport::describe;
 
 /// The out-of-band redirect URI for installed apps without a web server.
 pub const OOB_REDIRECT_URI: &str = "urn:ietf:wg:oauth:2.0:oob";
@@ -150,7 +151,7 @@ pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
 impl OAuthClient {
     /// An OAuth client for `environment` with its own HTTP connection pool.
     pub fn new(environment: &Environment, app: AppCredentials) -> Result<Self> {
-        let http = crate::dispatch::build_http(&crate::config::HttpConfig {
+        let http = crate::transport::build_http(&crate::config::HttpConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_body_bytes: crate::config::DEFAULT_MAX_BODY_BYTES,
@@ -302,11 +303,12 @@ impl OAuthClient {
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
-        let request_id = crate::dispatch::request_id_of(resp.headers());
+        let request_id = crate::transport::request_id_of(resp.headers());
         let retry_after = crate::limit::parse_retry_after(resp.headers(), SystemTime::now());
-        let bytes = match crate::dispatch::read_body_capped(&mut resp, MAX_TOKEN_BODY_BYTES).await {
+        let bytes = match crate::transport::read_body_capped(&mut resp, MAX_TOKEN_BODY_BYTES).await
+        {
             Ok(b) => b,
-            Err(crate::dispatch::BodyError::Transport(e)) => {
+            Err(crate::transport::BodyError::Transport(e)) => {
                 return Err(if (200..300).contains(&status) {
                     GrantFailure::Lost(format!(
                         "the token endpoint's answer was cut off: {}",
@@ -324,7 +326,7 @@ impl OAuthClient {
                     })))
                 });
             }
-            Err(crate::dispatch::BodyError::TooLarge(e)) => {
+            Err(crate::transport::BodyError::TooLarge(e)) => {
                 return Err(if (200..300).contains(&status) && json_content {
                     GrantFailure::Lost(format!("{e}"))
                 } else {
@@ -368,7 +370,7 @@ impl OAuthClient {
             .body(body)
             .send()
             .await
-            .map_err(|e| crate::dispatch::transport_error(e, Duration::ZERO))?;
+            .map_err(|e| crate::transport::transport_error(e, Duration::ZERO))?;
         let status = resp.status().as_u16();
         if (200..300).contains(&status) {
             return Ok(());
@@ -386,12 +388,12 @@ impl OAuthClient {
             .bearer_auth(access_token)
             .send()
             .await
-            .map_err(|e| crate::dispatch::transport_error(e, Duration::ZERO))?;
+            .map_err(|e| crate::transport::transport_error(e, Duration::ZERO))?;
         let status = resp.status().as_u16();
         let bytes = resp
             .bytes()
             .await
-            .map_err(|e| crate::dispatch::transport_error(e, Duration::ZERO))?;
+            .map_err(|e| crate::transport::transport_error(e, Duration::ZERO))?;
         if !(200..300).contains(&status) {
             return Err(crate::error::from_status(status, None, &bytes));
         }
@@ -413,19 +415,6 @@ impl OAuthClient {
         )
         .await
     }
-}
-
-/// A transport error's description with its causes, without its URL.
-pub(crate) fn describe(e: reqwest::Error) -> String {
-    let e = e.without_url();
-    let mut msg = e.to_string();
-    let mut src = std::error::Error::source(&e);
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    msg
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! with `load()` / `save(tokens)` / `clear()` returning promises.
 //!
 //! A JavaScript store is reached through *weak* threadsafe functions (unref'd: they never keep
-//! the event loop alive) and they are released on `close()`, as pitfalls.md asks. The core
+//! the event loop alive) and they are released on `close()`, as ARCHITECTURE.md ("Pitfalls") asks. The core
 //! still runs the whole rotation protocol (single flight, re-read before refresh, save before
 //! use); the JavaScript object only keeps the data. Tokens cross the boundary as the core's
 //! store JSON (`{access_token, refresh_token, expires_at, created_at, version}`).

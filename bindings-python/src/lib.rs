@@ -1,6 +1,6 @@
 //! `procore._procore`: the native half of the `procore` Python package.
 //!
-//! Thin by design (design.md): every file converts arguments in and results out, and the
+//! Thin by design (ARCHITECTURE.md, "How a binding is shaped"): every file converts arguments in and results out, and the
 //! Rust core does the rest. One file per core concept:
 //! - [`client`]: `NativeClient`, the half of `Client` / `AsyncClient` (core `client.rs`)
 //! - [`options`]: keyword arguments -> the core's options (core `options.rs`)

@@ -5,7 +5,7 @@
 //! "created_at", "version"}` (times in Unix seconds), the same form the file store keeps.
 //!
 //! **How a custom store is called.** The core calls its store from tokio tasks; taking the GIL
-//! there would stall the runtime (pitfalls.md), so each call goes to tokio's blocking pool
+//! there would stall the runtime (ARCHITECTURE.md, "Pitfalls"), so each call goes to tokio's blocking pool
 //! (`spawn_blocking`), which takes the GIL and calls the method. When the method returns an
 //! awaitable, `procore._stores._resolve` runs it: on the event loop of the `AsyncClient` that
 //! made the call (captured at each async call; `asyncio.run_coroutine_threadsafe(...).result()`,

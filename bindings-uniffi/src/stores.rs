@@ -16,7 +16,7 @@ use crate::auth::TokenSet;
 use crate::errors::StoreError;
 
 /// How a custom store releases its cross-process lock (called once, when the refresh is done).
-#[uniffi::export(with_foreign)]
+#[uniffi::export(foreign)]
 #[async_trait]
 pub trait StoreGuard: Send + Sync {
     /// Releases the lock.
@@ -70,7 +70,7 @@ impl StoreLease {
 /// call should be short. Throw `StoreException.Failed` (or anything else: it becomes a
 /// `STORE` error) when the store cannot be read or written; never return `null` for a set
 /// that exists but cannot be read.
-#[uniffi::export(with_foreign, async_runtime = "tokio")]
+#[uniffi::export(rust, foreign, async_runtime = "tokio")]
 #[async_trait]
 pub trait TokenStore: Send + Sync {
     /// The stored set, or none when the store is empty.

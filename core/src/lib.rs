@@ -16,7 +16,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layout (design.md): [`config`] (environments, builder), [`auth`] (grants, rotation),
+//! Layout (ARCHITECTURE.md): [`config`] (environments, builder), [`options`] (what bindings
+//! fill, resolved once), `request` and `transport`, [`auth`] (grants, rotation),
 //! [`store`] (token stores), [`limit`] (pacing), [`retry`] (what is retried), `dispatch`
 //! (the pipeline), [`paginate`], [`error`].
 

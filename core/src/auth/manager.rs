@@ -1,6 +1,6 @@
 //! Hands out valid access tokens and rotates them safely.
 //!
-//! The rotation protocol (design.md, "Token rotation protocol"):
+//! The rotation protocol (ARCHITECTURE.md, "Token rotation"):
 //! 1. one refresh at a time in this process (an async mutex; latecomers see the new version
 //!    and use it);
 //! 2. the store's lock across processes;

@@ -68,6 +68,8 @@ export declare class RateLimitedError extends ProcoreError {
 }
 export declare class ServerError extends ProcoreError {
   readonly code: 'server'
+  /** When the server said to come back (a 503 `Retry-After` longer than the client waits). */
+  readonly retryAt: Date | null
 }
 export declare class HttpError extends ProcoreError {
   readonly code: 'http'
@@ -133,13 +135,19 @@ export interface TokenRecord {
 
 /**
  * Any object that keeps one token set. The core re-reads it before every refresh and saves the
- * new set before using it; offer a lock elsewhere if several processes share it.
+ * new set before using it; offer `lock()` if several processes share it.
  */
 export interface TokenStore {
   load(): Promise<TokenRecord | null | undefined>
   save(tokens: TokenRecord): Promise<void>
   /** Called by `revoke()`; optional. */
   clear?(): Promise<void>
+  /**
+   * A lock across the processes sharing this store (a database row, a file on a shared
+   * volume); optional. The core holds it around every refresh and calls `release()` after
+   * saving the new set.
+   */
+  lock?(): Promise<{ release(): Promise<void> | void } | null>
 }
 
 /** The in-process store (the default). */

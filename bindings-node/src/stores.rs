@@ -1,5 +1,6 @@
 //! Token stores: the core's memory and file stores, and a store backed by a JavaScript object
-//! with `load()` / `save(tokens)` / `clear()` returning promises.
+//! with `load()` / `save(tokens)` / `clear()` returning promises, and optionally `lock()`
+//! (a store shared by several processes) resolving to an object with `release()`.
 //!
 //! A JavaScript store is reached through *weak* threadsafe functions (unref'd: they never keep
 //! the event loop alive) and they are released on `close()`, as ARCHITECTURE.md ("Pitfalls") asks. The core
@@ -24,6 +25,10 @@ struct JsFns {
     load: Arc<JsCallback<()>>,
     save: Arc<JsCallback<String>>,
     clear: Arc<JsCallback<()>>,
+    /// Resolves to a lease id, or null when the store offers no lock.
+    lock: Arc<JsCallback<()>>,
+    /// Releases the lease of this id.
+    release: Arc<JsCallback<String>>,
 }
 
 /// A [`TokenStore`] over JavaScript functions.
@@ -84,6 +89,28 @@ impl TokenStore for JsTokenStore {
         let f = self.with(|fns| fns.clear.clone())?;
         call(f, (), "clear()").await.map(|_| ())
     }
+
+    async fn lock(&self) -> procore::Result<Option<Box<dyn procore::store::StoreLock>>> {
+        let (lock, release) = self.with(|fns| (fns.lock.clone(), fns.release.clone()))?;
+        Ok(call(lock, (), "lock()")
+            .await?
+            .map(|id| Box::new(JsStoreLock { release, id }) as Box<dyn procore::store::StoreLock>))
+    }
+}
+
+/// A lease a JavaScript store's `lock()` handed out; released through `release(id)`.
+struct JsStoreLock {
+    release: Arc<JsCallback<String>>,
+    id: String,
+}
+
+#[async_trait]
+impl procore::store::StoreLock for JsStoreLock {
+    async fn release(self: Box<Self>) -> procore::Result<()> {
+        call(self.release.clone(), self.id.clone(), "lock().release()")
+            .await
+            .map(|_| ())
+    }
 }
 
 /// A token store handed to a client: the core's memory or file store, or a JavaScript one.
@@ -113,14 +140,23 @@ impl NativeTokenStore {
         }
     }
 
-    /// A store over JavaScript functions that return `Promise<string | null>` (token JSON).
+    /// A store over JavaScript functions that return `Promise<string | null>` (token JSON;
+    /// for `lock`, a lease id that `release` ends).
     #[napi(factory)]
-    pub fn custom(load: JsCallback<()>, save: JsCallback<String>, clear: JsCallback<()>) -> Self {
+    pub fn custom(
+        load: JsCallback<()>,
+        save: JsCallback<String>,
+        clear: JsCallback<()>,
+        lock: JsCallback<()>,
+        release: JsCallback<String>,
+    ) -> Self {
         let js = Arc::new(JsTokenStore {
             fns: RwLock::new(Some(JsFns {
                 load: Arc::new(load),
                 save: Arc::new(save),
                 clear: Arc::new(clear),
+                lock: Arc::new(lock),
+                release: Arc::new(release),
             })),
         });
         NativeTokenStore {

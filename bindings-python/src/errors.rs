@@ -52,7 +52,10 @@ fn build(py: Python<'_>, e: &procore::Error) -> PyResult<PyErr> {
         }
         kwargs.set_item("errors", d)?;
     }
-    if e.code() == "rate_limited" {
+    if let Some(error) = e.oauth_error() {
+        kwargs.set_item("error", error)?;
+    }
+    if e.code() == "rate_limited" || e.code() == "server" {
         let at = e
             .retry_at()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())

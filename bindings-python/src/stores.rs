@@ -11,8 +11,10 @@
 //! made the call (captured at each async call; `asyncio.run_coroutine_threadsafe(...).result()`,
 //! so loop-bound resources such as an asyncpg pool work), or, for the blocking `Client`, with
 //! `asyncio.run` on a private loop in that pool thread. An optional `clear()` is called on
-//! logout. Custom stores offer no cross-process lock (the core's single flight still holds
-//! within the process); use `FileTokenStore` to share tokens between processes.
+//! logout. An optional `lock()` returns an object whose `release()` ends it (both plain or
+//! async): a store shared by several processes offers it, and the core then runs the lock
+//! step of the rotation protocol (ARCHITECTURE.md, "Token rotation"). Without it the core's
+//! single flight still holds within the process.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -108,17 +110,19 @@ pub struct PyTokenStore {
 }
 
 impl PyTokenStore {
-    async fn call(
+    /// Calls `target.method(arg?)` in tokio's blocking pool, awaiting its result when it is an
+    /// awaitable; the result object (None for a missing optional method).
+    async fn invoke(
         &self,
+        target: Arc<Py<PyAny>>,
         method: &'static str,
         arg: Option<TokenSet>,
-    ) -> procore::Result<Option<TokenSet>> {
-        let obj = self.obj.clone();
+    ) -> procore::Result<Option<Py<PyAny>>> {
         let event_loop = self.event_loop.get();
         let task = tokio::task::spawn_blocking(move || {
-            Python::attach(|py| -> PyResult<Option<TokenSet>> {
-                let obj = obj.bind(py);
-                if method == "clear" && !obj.hasattr("clear")? {
+            Python::attach(|py| -> PyResult<Option<Py<PyAny>>> {
+                let obj = target.bind(py);
+                if matches!(method, "clear" | "lock") && !obj.hasattr(method)? {
                     return Ok(None);
                 }
                 let result = match &arg {
@@ -131,12 +135,7 @@ impl PyTokenStore {
                     None => py.None().into_bound(py),
                 };
                 let result = resolve.call1((result, loop_obj))?;
-                if method != "load" || result.is_none() {
-                    return Ok(None);
-                }
-                tokens_from_py(&result)
-                    .map(Some)
-                    .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+                Ok((!result.is_none()).then(|| result.unbind()))
             })
         });
         match task.await {
@@ -152,6 +151,25 @@ impl PyTokenStore {
     }
 }
 
+/// The core's view of a [`PyTokenStore`].
+pub struct PyStore(Arc<PyTokenStore>);
+
+/// The object a custom store's `lock()` returned; its `release()` is called once.
+struct PyStoreLock {
+    store: Arc<PyTokenStore>,
+    guard: Arc<Py<PyAny>>,
+}
+
+#[async_trait]
+impl procore::store::StoreLock for PyStoreLock {
+    async fn release(self: Box<Self>) -> procore::Result<()> {
+        self.store
+            .invoke(self.guard.clone(), "release", None)
+            .await
+            .map(|_| ())
+    }
+}
+
 fn describe(py: Python<'_>, e: &PyErr) -> String {
     let name = e
         .get_type(py)
@@ -162,15 +180,33 @@ fn describe(py: Python<'_>, e: &PyErr) -> String {
 }
 
 #[async_trait]
-impl TokenStore for PyTokenStore {
+impl TokenStore for PyStore {
     async fn load(&self) -> procore::Result<Option<TokenSet>> {
-        self.call("load", None).await
+        let Some(result) = self.0.invoke(self.0.obj.clone(), "load", None).await? else {
+            return Ok(None);
+        };
+        Python::attach(|py| tokens_from_py(result.bind(py)).map(Some))
     }
     async fn save(&self, tokens: &TokenSet) -> procore::Result<()> {
-        self.call("save", Some(tokens.clone())).await.map(|_| ())
+        self.0
+            .invoke(self.0.obj.clone(), "save", Some(tokens.clone()))
+            .await
+            .map(|_| ())
     }
     async fn clear(&self) -> procore::Result<()> {
-        self.call("clear", None).await.map(|_| ())
+        self.0
+            .invoke(self.0.obj.clone(), "clear", None)
+            .await
+            .map(|_| ())
+    }
+    async fn lock(&self) -> procore::Result<Option<Box<dyn procore::store::StoreLock>>> {
+        let guard = self.0.invoke(self.0.obj.clone(), "lock", None).await?;
+        Ok(guard.map(|g| {
+            Box::new(PyStoreLock {
+                store: self.0.clone(),
+                guard: Arc::new(g),
+            }) as Box<dyn procore::store::StoreLock>
+        }))
     }
 }
 
@@ -191,11 +227,11 @@ pub fn store_from_py(obj: &Bound<'_, PyAny>) -> PyResult<StoreAndLoop> {
         ));
     }
     let slot = Arc::new(LoopSlot::default());
-    let store = PyTokenStore {
+    let store = Arc::new(PyTokenStore {
         obj: Arc::new(obj.clone().unbind()),
         event_loop: slot.clone(),
-    };
-    Ok((Arc::new(store), Some(slot)))
+    });
+    Ok((Arc::new(PyStore(store)), Some(slot)))
 }
 
 fn load_py(py: Python<'_>, store: Arc<dyn TokenStore>) -> PyResult<Py<PyAny>> {

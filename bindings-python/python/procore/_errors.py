@@ -110,9 +110,17 @@ class RateLimitedError(ProcoreError):
 
 
 class ServerError(ProcoreError):
-    """5xx that outlasted the retries."""
+    """5xx that outlasted the retries; ``retry_at`` is set when the server said when to come
+    back (a 503 whose ``Retry-After`` is longer than the client waits)."""
 
     code = "server"
+    retry_at: Optional[datetime]
+
+    def __init__(self, message: str = "", *, retry_at: Optional[float] = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_at = (
+            datetime.fromtimestamp(retry_at, tz=timezone.utc) if retry_at is not None else None
+        )
 
 
 class HTTPStatusError(ProcoreError):
@@ -146,9 +154,14 @@ class DecodeError(ProcoreError):
 
 
 class OAuthError(ProcoreError):
-    """The OAuth server refused a grant (``invalid_client``, a bad code, ...)."""
+    """The OAuth server refused a grant; ``error`` is its OAuth code (``invalid_client``, ...)."""
 
     code = "oauth"
+    error: Optional[str]
+
+    def __init__(self, message: str = "", *, error: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.error = error
 
 
 class TokenStoreError(ProcoreError):

@@ -23,7 +23,9 @@ class TokenStore(Protocol):
     """What a custom token store offers: ``load()`` and ``save(tokens)``, plain or async.
 
     ``load`` returns the stored dict (or its JSON text) or None; ``save`` must replace the
-    stored set durably. An optional ``clear()`` is called on logout (``revoke()``).
+    stored set durably. An optional ``clear()`` is called on logout (``revoke()``). A store
+    shared by several processes may offer ``lock()``, returning an object whose ``release()``
+    ends the lock (both plain or async): the SDK then takes it around every refresh.
     """
 
     def load(self) -> Union[Optional[TokenDict], Awaitable[Optional[TokenDict]]]: ...

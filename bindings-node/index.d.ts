@@ -89,7 +89,7 @@ export declare class DecodeError extends ProcoreError {
 export declare class OAuthError extends ProcoreError {
   readonly code: 'oauth'
   /** The OAuth `error` value (`invalid_client`, `invalid_request`, ...). */
-  readonly error: string | null
+  readonly oauthError: string | null
 }
 export declare class StoreError extends ProcoreError {
   readonly code: 'store'

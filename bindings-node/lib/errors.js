@@ -54,7 +54,7 @@ class DecodeError extends ProcoreError {}
 class OAuthError extends ProcoreError {
   constructor(payload) {
     super(payload)
-    this.error = payload.oauthError ?? null
+    this.oauthError = payload.oauthError ?? null
   }
 }
 class StoreError extends ProcoreError {}

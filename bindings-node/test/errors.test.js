@@ -153,7 +153,7 @@ test('oauth: client credentials with a wrong secret', async () => {
   const c = Client.fromClientCredentials(CLIENT_ID, 'wrong-secret', sim.options({ companyId: 8089 }))
   const e = await expectCode(c.get('me'), 'oauth', procore.OAuthError)
   assert.equal(e.status, 401)
-  assert.equal(e.error, 'invalid_client')
+  assert.equal(e.oauthError, 'invalid_client')
   assert.ok(!e.message.includes('wrong-secret'))
 })
 

@@ -53,7 +53,7 @@ fn build(py: Python<'_>, e: &procore::Error) -> PyResult<PyErr> {
         kwargs.set_item("errors", d)?;
     }
     if let Some(error) = e.oauth_error() {
-        kwargs.set_item("error", error)?;
+        kwargs.set_item("oauth_error", error)?;
     }
     if e.code() == "rate_limited" || e.code() == "server" {
         let at = e

@@ -132,7 +132,7 @@ def test_oauth(sim: Sim) -> None:
     with pytest.raises(procore.OAuthError) as e:
         c.get("/rest/v1.0/me", company_id=8089)
     assert e.value.code == "oauth" and e.value.status == 401
-    assert e.value.error == "invalid_client"
+    assert e.value.oauth_error == "invalid_client"
     assert "wrong-secret" not in str(e.value)
 
 

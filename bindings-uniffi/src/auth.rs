@@ -25,6 +25,35 @@ pub(crate) fn from_unix_secs(secs: i64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0))
 }
 
+/// A secret option (an access token, a client secret, a refresh token): its text form is
+/// `Secret([redacted])`, so a logged `ClientOptions` never shows one.
+#[derive(uniffi::Object)]
+#[uniffi::export(Display)]
+pub struct Secret {
+    pub(crate) value: String,
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[uniffi::export]
+impl Secret {
+    /// Wraps a secret value.
+    #[uniffi::constructor]
+    pub fn new(value: String) -> Arc<Self> {
+        Arc::new(Secret { value })
+    }
+}
+
 /// An OAuth token set: access token, optional refresh token, expiry and rotation version.
 /// Its text form never shows the tokens.
 #[derive(uniffi::Object)]

@@ -9,27 +9,27 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::auth::{unix_secs, TokenSet};
+use crate::auth::{unix_secs, Secret, TokenSet};
 use crate::errors::{Core, ProcoreError, Result};
 use crate::pagination::{PageCursor, PaginateOptions};
 use crate::stores::{ForeignStore, TokenStore};
 
 /// How a client authenticates, connects and behaves: the same options, by name, as in every
-/// other binding (durations in milliseconds). Every field has a default. Its text form never
-/// shows the secrets.
+/// other binding (durations in milliseconds). Every field has a default. Secrets are
+/// [`Secret`] objects, so the generated `toString()` / `print()` never shows one.
 #[derive(uniffi::Record, Clone, Default)]
 pub struct ClientOptions {
     /// A fixed access token (never refreshed).
     #[uniffi(default)]
-    pub access_token: Option<String>,
+    pub access_token: Option<Arc<Secret>>,
     /// The app's OAuth client id (with `client_secret`).
     #[uniffi(default)]
     pub client_id: Option<String>,
     #[uniffi(default)]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Arc<Secret>>,
     /// A user's refresh token (a set already in the store wins: it is newer).
     #[uniffi(default)]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Arc<Secret>>,
     /// A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier).
     #[uniffi(default)]
     pub tokens: Option<Arc<TokenSet>>,
@@ -137,10 +137,10 @@ impl ClientOptions {
             rate_limit_max_wait: ms(o.rate_limit_max_wait_ms),
             max_body_bytes: o.max_body_bytes.map(Into::into),
             auth: procore::AuthOptions {
-                access_token: o.access_token.map(Into::into),
+                access_token: o.access_token.map(|s| s.value.clone().into()),
                 client_id: o.client_id,
-                client_secret: o.client_secret.map(Into::into),
-                refresh_token: o.refresh_token.map(Into::into),
+                client_secret: o.client_secret.map(|s| s.value.clone().into()),
+                refresh_token: o.refresh_token.map(|s| s.value.clone().into()),
                 tokens: o.tokens.map(|t| t.inner.clone()),
                 stored: o.stored,
             },
@@ -375,7 +375,7 @@ impl Client {
     pub fn with_access_token(options: ClientOptions, access_token: String) -> Result<Arc<Self>> {
         Self::build(
             ClientOptions {
-                access_token: Some(access_token),
+                access_token: Some(Secret::new(access_token)),
                 ..options
             },
             None,
@@ -392,7 +392,7 @@ impl Client {
         Self::build(
             ClientOptions {
                 client_id: Some(client_id),
-                client_secret: Some(client_secret),
+                client_secret: Some(Secret::new(client_secret)),
                 ..options
             },
             None,
@@ -412,8 +412,8 @@ impl Client {
         Self::build(
             ClientOptions {
                 client_id: Some(client_id),
-                client_secret: Some(client_secret),
-                refresh_token: Some(refresh_token),
+                client_secret: Some(Secret::new(client_secret)),
+                refresh_token: Some(Secret::new(refresh_token)),
                 ..options
             },
             store,
@@ -433,7 +433,7 @@ impl Client {
         Self::build(
             ClientOptions {
                 client_id: Some(client_id),
-                client_secret: Some(client_secret),
+                client_secret: Some(Secret::new(client_secret)),
                 tokens: Some(tokens),
                 ..options
             },
@@ -452,7 +452,7 @@ impl Client {
         Self::build(
             ClientOptions {
                 client_id: Some(client_id),
-                client_secret: Some(client_secret),
+                client_secret: Some(Secret::new(client_secret)),
                 stored: Some(true),
                 ..options
             },
@@ -566,7 +566,7 @@ mod tests {
 
     fn options() -> ClientOptions {
         ClientOptions {
-            access_token: Some("t".into()),
+            access_token: Some(Secret::new("t".into())),
             ..Default::default()
         }
     }

@@ -17,7 +17,7 @@ pub mod errors;
 pub mod pagination;
 pub mod stores;
 
-pub use auth::{oob_redirect_uri, AuthorizationRequest, OAuthClient, TokenSet};
+pub use auth::{oob_redirect_uri, AuthorizationRequest, OAuthClient, Secret, TokenSet};
 pub use client::{
     Client, ClientOptions, QueryParam, QueryValue, RateLimit, RequestOptions, Response,
 };

@@ -26,6 +26,9 @@ mod client;
 pub mod config;
 mod dispatch;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod limit;
 pub mod options;
 pub mod paginate;

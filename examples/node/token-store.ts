@@ -88,7 +88,7 @@ export function advice(err: AnyProcoreError): string {
     case 'rate_limited':
       return `retry at ${err.retryAt?.toISOString() ?? 'later'}`
     case 'oauth':
-      return `oauth: ${err.error ?? 'unknown'}`
+      return `oauth: ${err.oauthError ?? 'unknown'}`
     case 'bad_request':
     case 'server':
     case 'http':

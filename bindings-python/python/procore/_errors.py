@@ -154,14 +154,15 @@ class DecodeError(ProcoreError):
 
 
 class OAuthError(ProcoreError):
-    """The OAuth server refused a grant; ``error`` is its OAuth code (``invalid_client``, ...)."""
+    """The OAuth server refused a grant; ``oauth_error`` is its OAuth code (``invalid_client``,
+    ...), ``status`` the HTTP status of the token endpoint's answer."""
 
     code = "oauth"
-    error: Optional[str]
+    oauth_error: Optional[str]
 
-    def __init__(self, message: str = "", *, error: Optional[str] = None, **kwargs: Any) -> None:
+    def __init__(self, message: str = "", *, oauth_error: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.error = error
+        self.oauth_error = oauth_error
 
 
 class TokenStoreError(ProcoreError):

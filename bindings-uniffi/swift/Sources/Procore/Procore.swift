@@ -1981,6 +1981,143 @@ public func FfiConverterTypeProcoreError__as_error_lower(_ value: ProcoreError) 
 
 
 /**
+ * A secret option (an access token, a client secret, a refresh token): its text form is
+ * `Secret([redacted])`, so a logged `ClientOptions` never shows one.
+ */
+public protocol SecretProtocol: AnyObject, Sendable {
+    
+}
+/**
+ * A secret option (an access token, a client secret, a refresh token): its text form is
+ * `Secret([redacted])`, so a logged `ClientOptions` never shows one.
+ */
+open class Secret: SecretProtocol, @unchecked Sendable, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_procore_uniffi_fn_clone_secret(self.handle, $0) }
+    }
+    /**
+     * Wraps a secret value.
+     */
+public convenience init(value: String) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_constructor_secret_new(
+        FfiConverterString.lower(value),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_procore_uniffi_fn_free_secret(handle, $0) }
+    }
+
+    
+
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_secret_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSecret: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Secret
+
+    public static func lift(_ handle: UInt64) throws -> Secret {
+        return Secret(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Secret) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Secret {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Secret, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecret_lift(_ handle: UInt64) throws -> Secret {
+    return try FfiConverterTypeSecret.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecret_lower(_ value: Secret) -> UInt64 {
+    return FfiConverterTypeSecret.lower(value)
+}
+
+
+
+
+
+
+/**
  * How a custom store releases its cross-process lock (called once, when the refresh is done).
  */
 public protocol StoreGuard: AnyObject, Sendable {
@@ -3048,23 +3185,23 @@ public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
 
 /**
  * How a client authenticates, connects and behaves: the same options, by name, as in every
- * other binding (durations in milliseconds). Every field has a default. Its text form never
- * shows the secrets.
+ * other binding (durations in milliseconds). Every field has a default. Secrets are
+ * [`Secret`] objects, so the generated `toString()` / `print()` never shows one.
  */
 public struct ClientOptions {
     /**
      * A fixed access token (never refreshed).
      */
-    public var accessToken: String?
+    public var accessToken: Secret?
     /**
      * The app's OAuth client id (with `client_secret`).
      */
     public var clientId: String?
-    public var clientSecret: String?
+    public var clientSecret: Secret?
     /**
      * A user's refresh token (a set already in the store wins: it is newer).
      */
-    public var refreshToken: String?
+    public var refreshToken: Secret?
     /**
      * A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier).
      */
@@ -3151,13 +3288,13 @@ public struct ClientOptions {
     public init(
         /**
          * A fixed access token (never refreshed).
-         */accessToken: String? = nil, 
+         */accessToken: Secret? = nil, 
         /**
          * The app's OAuth client id (with `client_secret`).
-         */clientId: String? = nil, clientSecret: String? = nil, 
+         */clientId: String? = nil, clientSecret: Secret? = nil, 
         /**
          * A user's refresh token (a set already in the store wins: it is newer).
-         */refreshToken: String? = nil, 
+         */refreshToken: Secret? = nil, 
         /**
          * A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier).
          */tokens: TokenSet? = nil, 
@@ -3260,10 +3397,10 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientOptions {
         return
             try ClientOptions(
-                accessToken: FfiConverterOptionString.read(from: &buf), 
+                accessToken: FfiConverterOptionTypeSecret.read(from: &buf), 
                 clientId: FfiConverterOptionString.read(from: &buf), 
-                clientSecret: FfiConverterOptionString.read(from: &buf), 
-                refreshToken: FfiConverterOptionString.read(from: &buf), 
+                clientSecret: FfiConverterOptionTypeSecret.read(from: &buf), 
+                refreshToken: FfiConverterOptionTypeSecret.read(from: &buf), 
                 tokens: FfiConverterOptionTypeTokenSet.read(from: &buf), 
                 stored: FfiConverterOptionBool.read(from: &buf), 
                 environment: FfiConverterOptionString.read(from: &buf), 
@@ -3290,10 +3427,10 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: ClientOptions, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.accessToken, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.accessToken, into: &buf)
         FfiConverterOptionString.write(value.clientId, into: &buf)
-        FfiConverterOptionString.write(value.clientSecret, into: &buf)
-        FfiConverterOptionString.write(value.refreshToken, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.clientSecret, into: &buf)
+        FfiConverterOptionTypeSecret.write(value.refreshToken, into: &buf)
         FfiConverterOptionTypeTokenSet.write(value.tokens, into: &buf)
         FfiConverterOptionBool.write(value.stored, into: &buf)
         FfiConverterOptionString.write(value.environment, into: &buf)
@@ -4506,6 +4643,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSecret: FfiConverterRustBuffer {
+    typealias SwiftType = Secret?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSecret.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSecret.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeStoreLease: FfiConverterRustBuffer {
     typealias SwiftType = StoreLease?
 
@@ -5175,6 +5336,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_constructor_oauthclient_new() != 22925) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_procore_uniffi_checksum_constructor_secret_new() != 17966) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_procore_uniffi_checksum_constructor_tokenset_from_json() != 21305) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5199,7 +5363,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_constructor_client_with_tokens() != 11679) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_storelease_new() != 19602) {
+    if (uniffi_procore_uniffi_checksum_constructor_storelease_new() != 24218) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -359,6 +359,26 @@ uint64_t uniffi_procore_uniffi_fn_method_oauthclient_authorize_url(uint64_t ptr,
 uint64_t uniffi_procore_uniffi_fn_method_oauthclient_exchange_code(uint64_t ptr, uint64_t request, RustBuffer code, RustBuffer returned_state
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_SECRET
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_SECRET
+uint64_t uniffi_procore_uniffi_fn_clone_secret(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_SECRET
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_SECRET
+void uniffi_procore_uniffi_fn_free_secret(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_SECRET_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_SECRET_NEW
+uint64_t uniffi_procore_uniffi_fn_constructor_secret_new(RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_SECRET_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_SECRET_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_procore_uniffi_fn_method_secret_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_TOKENSET
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_TOKENSET
 uint64_t uniffi_procore_uniffi_fn_clone_tokenset(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1259,6 +1279,12 @@ uint16_t uniffi_procore_uniffi_checksum_constructor_authorizationrequest_from_pa
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_OAUTHCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_OAUTHCLIENT_NEW
 uint16_t uniffi_procore_uniffi_checksum_constructor_oauthclient_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_SECRET_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_SECRET_NEW
+uint16_t uniffi_procore_uniffi_checksum_constructor_secret_new(void
     
 );
 #endif

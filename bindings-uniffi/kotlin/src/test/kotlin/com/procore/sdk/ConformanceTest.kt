@@ -41,7 +41,7 @@ class ConformanceTest {
         val token = sim.issueTokens()["access_token"]!!.jsonPrimitive.content
         Client(
             ClientOptions(
-                accessToken = token,
+                accessToken = Secret(token),
                 baseUrl = sim.baseUrl,
                 companyId = c["company_id"]!!.jsonPrimitive.longOrNull!!.toULong(),
                 apiVersion = c["api_version"]!!.jsonPrimitive.content,

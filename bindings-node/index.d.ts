@@ -158,6 +158,16 @@ export declare class MemoryTokenStore implements TokenStore {
   clear(): Promise<void>
 }
 
+/**
+ * Redis (`redis://[user:password@]host:port[/db]`, `rediss://`): the token set and a lease lock
+ * shared by processes and machines. Use one prefix per token set (`RedisTokenStore.keyPrefix`).
+ */
+export declare class RedisTokenStore extends MemoryTokenStore {
+  constructor(url: string, prefix: string)
+  readonly prefix: string
+  static keyPrefix(environment: string, clientId: string, user: string): string
+}
+
 /** A JSON file (mode 0600, atomic durable writes, an OS lock across processes). */
 export declare class FileTokenStore extends MemoryTokenStore {
   constructor(path: string)

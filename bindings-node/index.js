@@ -11,7 +11,7 @@ const { native } = require('./lib/native')
 const errors = require('./lib/errors')
 const { sync, settle, configError } = errors
 const { encodeOptions, encodeBody, parseTokens } = require('./lib/convert')
-const { MemoryTokenStore, FileTokenStore, nativeStore } = require('./lib/stores')
+const { MemoryTokenStore, FileTokenStore, RedisTokenStore, nativeStore } = require('./lib/stores')
 const { Response, Paginator } = require('./lib/response')
 
 // ---------------------------------------------------------------------------------------------
@@ -156,5 +156,6 @@ module.exports = {
   OOB_REDIRECT_URI,
   MemoryTokenStore,
   FileTokenStore,
+  RedisTokenStore,
   ...errorExports,
 }

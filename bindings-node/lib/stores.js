@@ -3,7 +3,7 @@
 // optionally clear() and lock()) as a custom store.
 
 const { native } = require('./native')
-const { settle, configError } = require('./errors')
+const { sync, settle, configError } = require('./errors')
 const { parseTokens } = require('./convert')
 
 // ---------------------------------------------------------------------------------------------
@@ -32,6 +32,24 @@ class FileTokenStore extends MemoryTokenStore {
     if (typeof filePath !== 'string' || filePath === '') throw configError('FileTokenStore needs a path')
     this.path = filePath
     this[NATIVE] = native.NativeTokenStore.file(filePath)
+  }
+}
+
+/** Redis: the token set and a lease lock shared by processes and machines (one prefix per token set). */
+class RedisTokenStore extends MemoryTokenStore {
+  #prefix
+  constructor(url, prefix) {
+    super()
+    if (typeof url !== 'string' || typeof prefix !== 'string') throw configError('RedisTokenStore needs a URL and a key prefix')
+    this.#prefix = prefix
+    this[NATIVE] = sync(() => native.NativeTokenStore.redis(url, prefix))
+  }
+  get prefix() {
+    return this.#prefix
+  }
+  /** A key prefix for an environment, an app and a user. */
+  static keyPrefix(environment, clientId, user) {
+    return native.NativeTokenStore.redisKeyPrefix(String(environment), String(clientId), String(user))
   }
 }
 
@@ -76,4 +94,4 @@ function nativeStore(store) {
   )
 }
 
-module.exports = { NATIVE, MemoryTokenStore, FileTokenStore, nativeStore }
+module.exports = { NATIVE, MemoryTokenStore, FileTokenStore, RedisTokenStore, nativeStore }

@@ -140,6 +140,23 @@ impl NativeTokenStore {
         }
     }
 
+    /// Redis (`redis://`, `rediss://`): the set and a lease lock shared by processes and
+    /// machines, under `prefix`.
+    #[napi(factory)]
+    pub fn redis(url: String, prefix: String) -> Result<Self> {
+        let store = procore::store::RedisTokenStore::new(&url, &prefix).js()?;
+        Ok(NativeTokenStore {
+            store: Arc::new(store),
+            js: None,
+        })
+    }
+
+    /// A key prefix for an environment, an app and a user.
+    #[napi]
+    pub fn redis_key_prefix(environment: String, client_id: String, user: String) -> String {
+        procore::store::RedisTokenStore::key_prefix(&environment, &client_id, &user)
+    }
+
     /// A store over JavaScript functions that return `Promise<string | null>` (token JSON;
     /// for `lock`, a lease id that `release` ends).
     #[napi(factory)]

@@ -47,6 +47,7 @@ fn _procore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<pagination::Ready>()?;
     m.add_class::<stores::MemoryTokenStore>()?;
     m.add_class::<stores::FileTokenStore>()?;
+    m.add_class::<stores::RedisTokenStore>()?;
     m.add_class::<auth::OAuthClient>()?;
     m.add_class::<auth::AuthorizationRequest>()?;
     m.add_function(wrap_pyfunction!(_refresh_log_level, m)?)?;

@@ -221,6 +221,9 @@ pub fn store_from_py(obj: &Bound<'_, PyAny>) -> PyResult<StoreAndLoop> {
     if let Ok(f) = obj.cast::<FileTokenStore>() {
         return Ok((f.get().inner.clone(), None));
     }
+    if let Ok(r) = obj.cast::<RedisTokenStore>() {
+        return Ok((r.get().inner.clone(), None));
+    }
     if !(obj.hasattr("load")? && obj.hasattr("save")?) {
         return Err(pyo3::exceptions::PyTypeError::new_err(
             "token_store must be a MemoryTokenStore, a FileTokenStore, or an object with load() and save(tokens)",
@@ -325,5 +328,51 @@ impl FileTokenStore {
 
     fn __repr__(&self) -> String {
         format!("FileTokenStore({:?})", self.inner.path())
+    }
+}
+
+/// Keeps the token set in Redis (`redis://` or `rediss://`), with a lease lock: share one
+/// prefix among every process and machine using the same tokens
+/// (`RedisTokenStore.key_prefix(environment, client_id, user)`).
+#[pyclass(module = "procore", frozen)]
+pub struct RedisTokenStore {
+    inner: Arc<procore::store::RedisTokenStore>,
+    prefix: String,
+}
+
+#[pymethods]
+impl RedisTokenStore {
+    #[new]
+    fn new(py: Python<'_>, url: &str, prefix: &str) -> PyResult<Self> {
+        Ok(RedisTokenStore {
+            inner: Arc::new(procore::store::RedisTokenStore::new(url, prefix).py(py)?),
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    /// A key prefix for an environment, an app and a user.
+    #[staticmethod]
+    fn key_prefix(environment: &str, client_id: &str, user: &str) -> String {
+        procore::store::RedisTokenStore::key_prefix(environment, client_id, user)
+    }
+
+    /// The stored token set, or None.
+    fn load(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        load_py(py, self.inner.clone())
+    }
+
+    /// Replaces the stored token set (refused when a newer one is stored).
+    fn save(&self, py: Python<'_>, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
+        save_py(py, self.inner.clone(), tokens)
+    }
+
+    /// Removes the stored token set.
+    fn clear(&self, py: Python<'_>) -> PyResult<()> {
+        clear_py(py, self.inner.clone())
+    }
+
+    fn __repr__(&self) -> String {
+        // Never the URL: it may hold a password.
+        format!("RedisTokenStore(prefix={:?})", self.prefix)
     }
 }

@@ -23,7 +23,10 @@ pub use client::{
 };
 pub use errors::{ErrorCode, ProcoreError, StoreError};
 pub use pagination::{Page, PageCursor, PaginateOptions};
-pub use stores::{file_token_store, memory_token_store, StoreGuard, StoreLease, TokenStore};
+pub use stores::{
+    file_token_store, memory_token_store, redis_key_prefix, redis_token_store, StoreGuard,
+    StoreLease, TokenStore,
+};
 
 /// The SDK's version.
 #[uniffi::export]

@@ -1,5 +1,6 @@
 //! Token stores, mirroring core `store/`: the core's memory and file stores
-//! ([`memory_token_store`], [`file_token_store`]: the same classes as in Python and Node), and
+//! ([`memory_token_store`], [`file_token_store`], [`redis_token_store`]: the same classes as in
+//! Python and Node), and
 //! stores written in Kotlin or Swift (Keychain, Android Keystore, a database row).
 //!
 //! The [`ForeignStore`] adapter turns any [`TokenStore`] into the core's `procore::TokenStore`,
@@ -184,4 +185,22 @@ pub fn memory_token_store() -> Arc<dyn TokenStore> {
 #[uniffi::export]
 pub fn file_token_store(path: String) -> Arc<dyn TokenStore> {
     Arc::new(CoreStore(Arc::new(procore::FileTokenStore::new(path))))
+}
+
+/// Redis (`redis://`, `rediss://`): the set and a lease lock shared by processes and machines,
+/// under `prefix` (see [`redis_key_prefix`]).
+#[uniffi::export]
+pub fn redis_token_store(
+    url: String,
+    prefix: String,
+) -> Result<Arc<dyn TokenStore>, Arc<crate::errors::ProcoreError>> {
+    let store = procore::store::RedisTokenStore::new(&url, &prefix)
+        .map_err(crate::errors::ProcoreError::from_core)?;
+    Ok(Arc::new(CoreStore(Arc::new(store))))
+}
+
+/// A key prefix for an environment, an app and a user.
+#[uniffi::export]
+pub fn redis_key_prefix(environment: String, client_id: String, user: String) -> String {
+    procore::store::RedisTokenStore::key_prefix(&environment, &client_id, &user)
 }

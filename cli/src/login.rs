@@ -1,12 +1,11 @@
 //! `procore login`: the authorization-code grant with PKCE and a loopback redirect on
 //! 127.0.0.1 (an ephemeral port), the way installed apps should log in.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 use procore::auth::AppCredentials;
-use procore::{FileTokenStore, OAuthClient, TokenStore};
+use procore::OAuthClient;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -48,10 +47,9 @@ pub async fn run(args: LoginArgs) -> Result<(), String> {
         .exchange_code(&request, &code, &state)
         .await
         .map_err(|e| format!("{} ({})", e, e.code()))?;
-    let path = args.env.token_file();
-    let store = Arc::new(FileTokenStore::new(&path));
+    let store = args.env.store()?;
     store.save(&tokens).await.map_err(|e| e.to_string())?;
-    println!("Logged in. Tokens saved to {}", path.display());
+    println!("Logged in. Tokens saved to {}", args.env.store_name());
     Ok(())
 }
 

@@ -74,6 +74,10 @@ pub struct EnvArgs {
     /// The token file (default: the user's config dir).
     #[arg(long, env = "PROCORE_TOKEN_FILE")]
     pub token_file: Option<PathBuf>,
+    /// Keep the tokens in Redis instead of a file (`redis://...` or `rediss://...`), shared by
+    /// every process and machine using the same app and environment.
+    #[arg(long, env = "PROCORE_TOKEN_STORE", hide_env_values = true)]
+    pub token_store: Option<String>,
 }
 
 impl EnvArgs {
@@ -112,6 +116,33 @@ impl EnvArgs {
             .join(name)
     }
 
+    /// Where the tokens are kept: Redis with `--token-store`, else the token file.
+    pub fn store(&self) -> Result<Arc<dyn procore::TokenStore>, String> {
+        match &self.token_store {
+            Some(url) if url.starts_with("redis://") || url.starts_with("rediss://") => {
+                let client_id = self.client_id.as_deref().unwrap_or("");
+                let env = self.api_base.as_deref().unwrap_or(&self.environment);
+                let prefix = procore::store::RedisTokenStore::key_prefix(env, client_id, "cli");
+                let store = procore::store::RedisTokenStore::new(url, &prefix)
+                    .map_err(|e| e.to_string())?;
+                Ok(Arc::new(store))
+            }
+            Some(_) => Err(
+                "--token-store takes a redis:// or rediss:// URL (use --token-file for a file)"
+                    .into(),
+            ),
+            None => Ok(Arc::new(FileTokenStore::new(self.token_file()))),
+        }
+    }
+
+    /// Where the tokens are, for messages (never a URL: it may hold a password).
+    pub fn store_name(&self) -> String {
+        match &self.token_store {
+            Some(_) => "the Redis token store".into(),
+            None => self.token_file().display().to_string(),
+        }
+    }
+
     /// A client from `PROCORE_ACCESS_TOKEN`, or else from the stored login.
     pub fn client(&self, company: Option<u64>, version: Option<&str>) -> Result<Client, String> {
         let mut b = Client::builder()
@@ -129,8 +160,7 @@ impl EnvArgs {
                 let (id, secret) = self
                     .app()
                     .map_err(|e| format!("no PROCORE_ACCESS_TOKEN and no stored login: {e}"))?;
-                b.stored_tokens(id, secret)
-                    .token_store(Arc::new(FileTokenStore::new(self.token_file())))
+                b.stored_tokens(id, secret).token_store(self.store()?)
             }
         };
         b.build().map_err(|e| e.to_string())
@@ -219,18 +249,20 @@ async fn token_info(env: EnvArgs) -> Result<(), String> {
 
 async fn logout(env: EnvArgs) -> Result<(), String> {
     let (id, secret) = env.app()?;
-    let path = env.token_file();
     let client = Client::builder()
         .environment(env.environment().map_err(|e| e.to_string())?)
         .stored_tokens(id, secret)
-        .token_store(Arc::new(FileTokenStore::new(&path)))
+        .token_store(env.store()?)
         .build()
         .map_err(|e| e.to_string())?;
     client
         .revoke()
         .await
         .map_err(|e| format!("{} ({})", e, e.code()))?;
-    println!("logged out: tokens revoked and {} deleted", path.display());
+    println!(
+        "logged out: tokens revoked and {} cleared",
+        env.store_name()
+    );
     Ok(())
 }
 

@@ -46,6 +46,7 @@ from ._procore import (
     Page,
     PageIterator,
     RateLimit,
+    RedisTokenStore,
     Response,
     __version__,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "ProcoreError",
     "RateLimit",
     "RateLimitedError",
+    "RedisTokenStore",
     "ReauthorizationRequiredError",
     "RequestTimeoutError",
     "Response",

@@ -13,6 +13,7 @@ from ._procore import (
     FileTokenStore,
     MemoryTokenStore,
     NativeClient,
+    RedisTokenStore,
     NativeOAuthClient,
     PageIterator,
     Response,
@@ -25,7 +26,7 @@ _JSON = Any
 _Scalar = Union[str, int, float, bool]
 _Value = Union[_Scalar, Sequence[_Scalar], Mapping[str, Any], None]
 _Params = Union[Mapping[str, _Value], Sequence[Tuple[str, _Value]]]
-_Store = Union[MemoryTokenStore, FileTokenStore, TokenStore]
+_Store = Union[MemoryTokenStore, FileTokenStore, RedisTokenStore, TokenStore]
 _Tokens = Union[TokenDict, Mapping[str, Any], str]
 
 class _Base:

@@ -5,9 +5,13 @@
 
 mod file;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis_store;
 
 pub use file::FileTokenStore;
 pub use memory::MemoryTokenStore;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisTokenStore;
 
 use async_trait::async_trait;
 

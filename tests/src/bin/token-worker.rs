@@ -6,17 +6,29 @@
 //!
 //! `token-worker rotate BASE_URL TOKEN_FILE`: forces refreshes in a loop, forever (the test
 //! kills it with SIGKILL at random moments). Prints `rotated N` after each.
+//!
+//! A TOKEN_FILE of the form `redis://host:port#prefix` uses a `RedisTokenStore` instead.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use procore::{Client, Environment, FileTokenStore, RateLimitConfig};
+use procore::{Client, Environment, FileTokenStore, RateLimitConfig, TokenStore};
+
+fn store(file: &str) -> Result<Arc<dyn TokenStore>, String> {
+    if let Some(rest) = file.strip_prefix("redis://") {
+        let (addr, prefix) = rest.split_once('#').ok_or("redis://host:port#prefix")?;
+        let store = procore::store::RedisTokenStore::new(&format!("redis://{addr}"), prefix)
+            .map_err(|e| e.to_string())?;
+        return Ok(Arc::new(store));
+    }
+    Ok(Arc::new(FileTokenStore::new(file)))
+}
 
 fn client(base: &str, file: &str) -> Result<Client, String> {
     Client::builder()
         .environment(Environment::local(base).map_err(|e| e.to_string())?)
         .stored_tokens("sim-client-id", "sim-client-secret")
-        .token_store(Arc::new(FileTokenStore::new(file)))
+        .token_store(store(file)?)
         .rate_limit(RateLimitConfig::disabled())
         .refresh_skew(Duration::from_secs(300))
         .build()

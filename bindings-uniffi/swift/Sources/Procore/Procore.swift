@@ -5173,6 +5173,32 @@ public func memoryTokenStore() -> TokenStore  {
     )
 })
 }
+/**
+ * A key prefix for an environment, an app and a user.
+ */
+public func redisKeyPrefix(environment: String, clientId: String, user: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_func_redis_key_prefix(
+        FfiConverterString.lower(environment),
+        FfiConverterString.lower(clientId),
+        FfiConverterString.lower(user),uniffiCallStatus
+    )
+})
+}
+/**
+ * Redis (`redis://`, `rediss://`): the set and a lease lock shared by processes and machines,
+ * under `prefix` (see [`redis_key_prefix`]).
+ */
+public func redisTokenStore(url: String, prefix: String)throws  -> TokenStore  {
+    return try  FfiConverterTypeTokenStore_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_func_redis_token_store(
+        FfiConverterString.lower(url),
+        FfiConverterString.lower(prefix),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -5202,6 +5228,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_func_memory_token_store() != 63790) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_func_redis_key_prefix() != 15269) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_func_redis_token_store() != 10747) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_authorizationrequest_pkce_verifier() != 42977) {

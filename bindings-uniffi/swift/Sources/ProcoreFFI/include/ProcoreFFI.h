@@ -728,6 +728,16 @@ uint64_t uniffi_procore_uniffi_fn_func_memory_token_store(RustCallStatus *_Nonnu
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_REDIS_KEY_PREFIX
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_REDIS_KEY_PREFIX
+RustBuffer uniffi_procore_uniffi_fn_func_redis_key_prefix(RustBuffer environment, RustBuffer client_id, RustBuffer user, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_REDIS_TOKEN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_REDIS_TOKEN_STORE
+uint64_t uniffi_procore_uniffi_fn_func_redis_token_store(RustBuffer url, RustBuffer prefix, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_PROCORE_UNIFFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_PROCORE_UNIFFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_procore_uniffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -1015,6 +1025,18 @@ uint16_t uniffi_procore_uniffi_checksum_func_file_token_store(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_MEMORY_TOKEN_STORE
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_MEMORY_TOKEN_STORE
 uint16_t uniffi_procore_uniffi_checksum_func_memory_token_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_REDIS_KEY_PREFIX
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_REDIS_KEY_PREFIX
+uint16_t uniffi_procore_uniffi_checksum_func_redis_key_prefix(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_REDIS_TOKEN_STORE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_REDIS_TOKEN_STORE
+uint16_t uniffi_procore_uniffi_checksum_func_redis_token_store(void
     
 );
 #endif

@@ -105,3 +105,9 @@ suspend fun MemoryTokenStore(initial: TokenSet): TokenStore = memoryTokenStore()
  * processes, so several JVMs sharing one file refresh once per expiry.
  */
 fun FileTokenStore(path: String): TokenStore = fileTokenStore(path)
+
+/**
+ * Redis (`redis://`, `rediss://`): the token set and a lease lock shared by processes and
+ * machines, under [prefix] (one per token set: `redisKeyPrefix(environment, clientId, user)`).
+ */
+fun RedisTokenStore(url: String, prefix: String): TokenStore = redisTokenStore(url, prefix)

@@ -1,4 +1,5 @@
-//! The `Client` object, its options and the `Response` record, mirroring core
+//! The `NativeClient` object (`Client` in Kotlin and Swift), its options and the `Response`
+//! record, mirroring core
 //! `client.rs`, `config.rs` and `response.rs`.
 //!
 //! Thin on purpose: options are converted into the core's (`procore::options`), which checks
@@ -315,26 +316,31 @@ impl From<procore::Response> for Response {
 
 /// A Procore API client. One per app (per token set): calls share its connection pool, its
 /// tokens and its rate budget, from any number of coroutines or tasks at once.
+///
+/// Swift uses it as `Client` (a type alias); Kotlin through the hand-written `Client` of
+/// `Procore.kt`, whose `close()` makes later calls fail with the SDK's `CONFIG` error (the
+/// generated `close()` frees the object, after which generated code can only throw
+/// `IllegalStateException`).
 #[derive(uniffi::Object)]
-pub struct Client {
+pub struct NativeClient {
     inner: procore::Client,
     closed: AtomicBool,
 }
 
-impl std::fmt::Debug for Client {
+impl std::fmt::Debug for NativeClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.inner.fmt(f)
     }
 }
 
-impl Client {
+impl NativeClient {
     fn build(options: ClientOptions, store: Option<Arc<dyn TokenStore>>) -> Result<Arc<Self>> {
         let mut o = options.to_core();
         o.store = store.map(|s| ForeignStore::new(s) as Arc<dyn procore::TokenStore>);
         let inner = procore::ClientBuilder::from_options(o)
             .and_then(|b| b.build())
             .ffi()?;
-        Ok(Arc::new(Client {
+        Ok(Arc::new(NativeClient {
             inner,
             closed: AtomicBool::new(false),
         }))
@@ -362,7 +368,7 @@ fn with_body(options: Option<RequestOptions>, body_json: String) -> RequestOptio
 }
 
 #[uniffi::export(async_runtime = "tokio")]
-impl Client {
+impl NativeClient {
     /// A client from its options (credentials included); `store` keeps the tokens (default:
     /// memory). The `with...` constructors below are shorthands for it.
     #[uniffi::constructor(default(store = None))]
@@ -578,7 +584,7 @@ mod tests {
             ..options()
         };
         assert_eq!(
-            Client::new(bad, None).unwrap_err().code(),
+            NativeClient::new(bad, None).unwrap_err().code(),
             procore::ErrorCode::Config
         );
         let bad = ClientOptions {
@@ -586,14 +592,14 @@ mod tests {
             ..options()
         };
         assert_eq!(
-            Client::new(bad, None).unwrap_err().code(),
+            NativeClient::new(bad, None).unwrap_err().code(),
             procore::ErrorCode::Config
         );
     }
 
     #[tokio::test]
     async fn bodies_must_be_json_and_closed_clients_refuse() {
-        let c = Client::new(options(), None).unwrap();
+        let c = NativeClient::new(options(), None).unwrap();
         let err = c.post("x".into(), "{nope".into(), None).await.unwrap_err();
         assert_eq!(err.code(), procore::ErrorCode::Config);
         let err = c

@@ -177,6 +177,12 @@ impl<T> Core<T> for procore::Result<T> {
     }
 }
 
+/// The error of a call on a closed client (`CONFIG`), for the Kotlin `Client` wrapper.
+#[uniffi::export]
+pub fn closed_client_error() -> Arc<ProcoreError> {
+    ProcoreError::config("the client is closed")
+}
+
 /// Every stable error code, in the core's order.
 #[uniffi::export]
 pub fn error_codes() -> Vec<ErrorCode> {

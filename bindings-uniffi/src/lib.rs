@@ -1,7 +1,7 @@
 //! # procore-uniffi
 //!
 //! The uniffi bindings of the `procore` core for Kotlin (Android, JVM) and Swift (iOS,
-//! macOS). One file per core concept, named as in core: [`client`] (the `Client` object, its
+//! macOS). One file per core concept, named as in core: [`client`] (the `NativeClient` object, its
 //! options, the `Response` record), [`auth`] (token sets, the authorization-code login),
 //! [`errors`] (`ProcoreError`, one class with an `ErrorCode`), [`pagination`] (the page
 //! cursor), [`stores`] (memory and file stores, the foreign `TokenStore` trait and its adapter).
@@ -19,7 +19,7 @@ pub mod stores;
 
 pub use auth::{oob_redirect_uri, AuthorizationRequest, OAuthClient, Secret, TokenSet};
 pub use client::{
-    Client, ClientOptions, QueryParam, QueryValue, RateLimit, RequestOptions, Response,
+    ClientOptions, NativeClient, QueryParam, QueryValue, RateLimit, RequestOptions, Response,
 };
 pub use errors::{ErrorCode, ProcoreError, StoreError};
 pub use pagination::{Page, PageCursor, PaginateOptions};

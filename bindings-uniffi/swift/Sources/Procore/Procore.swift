@@ -834,8 +834,13 @@ public func FfiConverterTypeAuthorizationRequest_lower(_ value: AuthorizationReq
 /**
  * A Procore API client. One per app (per token set): calls share its connection pool, its
  * tokens and its rate budget, from any number of coroutines or tasks at once.
+ *
+ * Swift uses it as `Client` (a type alias); Kotlin through the hand-written `Client` of
+ * `Procore.kt`, whose `close()` makes later calls fail with the SDK's `CONFIG` error (the
+ * generated `close()` frees the object, after which generated code can only throw
+ * `IllegalStateException`).
  */
-public protocol ClientProtocol: AnyObject, Sendable {
+public protocol NativeClientProtocol: AnyObject, Sendable {
     
     /**
      * The default company id.
@@ -909,8 +914,13 @@ public protocol ClientProtocol: AnyObject, Sendable {
 /**
  * A Procore API client. One per app (per token set): calls share its connection pool, its
  * tokens and its rate budget, from any number of coroutines or tasks at once.
+ *
+ * Swift uses it as `Client` (a type alias); Kotlin through the hand-written `Client` of
+ * `Procore.kt`, whose `close()` makes later calls fail with the SDK's `CONFIG` error (the
+ * generated `close()` frees the object, after which generated code can only throw
+ * `IllegalStateException`).
  */
-open class Client: ClientProtocol, @unchecked Sendable {
+open class NativeClient: NativeClientProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
 
     /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
@@ -947,7 +957,7 @@ open class Client: ClientProtocol, @unchecked Sendable {
     @_documentation(visibility: private)
 #endif
     public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_procore_uniffi_fn_clone_client(self.handle, $0) }
+        return try! rustCall { uniffi_procore_uniffi_fn_clone_nativeclient(self.handle, $0) }
     }
     /**
      * A client from its options (credentials included); `store` keeps the tokens (default:
@@ -957,7 +967,7 @@ public convenience init(options: ClientOptions, store: TokenStore? = nil)throws 
     let handle =
         try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_constructor_client_new(
+    uniffi_procore_uniffi_fn_constructor_nativeclient_new(
         FfiConverterTypeClientOptions_lower(options),
         FfiConverterOptionTypeTokenStore.lower(store),uniffiCallStatus
     )
@@ -971,17 +981,17 @@ public convenience init(options: ClientOptions, store: TokenStore? = nil)throws 
             return
         }
 
-        try! rustCall { uniffi_procore_uniffi_fn_free_client(handle, $0) }
+        try! rustCall { uniffi_procore_uniffi_fn_free_nativeclient(handle, $0) }
     }
 
     
     /**
      * A client on a fixed access token (never refreshed; a 401 is final).
      */
-public static func withAccessToken(options: ClientOptions, accessToken: String)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
+public static func withAccessToken(options: ClientOptions, accessToken: String)throws  -> NativeClient  {
+    return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_constructor_client_with_access_token(
+    uniffi_procore_uniffi_fn_constructor_nativeclient_with_access_token(
         FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(accessToken),uniffiCallStatus
     )
@@ -991,10 +1001,10 @@ public static func withAccessToken(options: ClientOptions, accessToken: String)t
     /**
      * A service account: the client-credentials grant, fetched again at expiry.
      */
-public static func withClientCredentials(options: ClientOptions, clientId: String, clientSecret: String)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
+public static func withClientCredentials(options: ClientOptions, clientId: String, clientSecret: String)throws  -> NativeClient  {
+    return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_constructor_client_with_client_credentials(
+    uniffi_procore_uniffi_fn_constructor_nativeclient_with_client_credentials(
         FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(clientId),
         FfiConverterString.lower(clientSecret),uniffiCallStatus
@@ -1006,10 +1016,10 @@ public static func withClientCredentials(options: ClientOptions, clientId: Strin
      * A user's refresh token. If `store` already holds a set, the stored set wins (it is
      * newer: refresh tokens rotate). The first call refreshes.
      */
-public static func withRefreshToken(options: ClientOptions, clientId: String, clientSecret: String, refreshToken: String, store: TokenStore? = nil)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
+public static func withRefreshToken(options: ClientOptions, clientId: String, clientSecret: String, refreshToken: String, store: TokenStore? = nil)throws  -> NativeClient  {
+    return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_constructor_client_with_refresh_token(
+    uniffi_procore_uniffi_fn_constructor_nativeclient_with_refresh_token(
         FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(clientId),
         FfiConverterString.lower(clientSecret),
@@ -1022,10 +1032,10 @@ public static func withRefreshToken(options: ClientOptions, clientId: String, cl
     /**
      * Tokens that live only in `store` (saved by an earlier run or login).
      */
-public static func withStoredTokens(options: ClientOptions, clientId: String, clientSecret: String, store: TokenStore)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
+public static func withStoredTokens(options: ClientOptions, clientId: String, clientSecret: String, store: TokenStore)throws  -> NativeClient  {
+    return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_constructor_client_with_stored_tokens(
+    uniffi_procore_uniffi_fn_constructor_nativeclient_with_stored_tokens(
         FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(clientId),
         FfiConverterString.lower(clientSecret),
@@ -1038,10 +1048,10 @@ public static func withStoredTokens(options: ClientOptions, clientId: String, cl
      * A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier). If
      * `store` holds a newer set, that one wins.
      */
-public static func withTokens(options: ClientOptions, clientId: String, clientSecret: String, tokens: TokenSet, store: TokenStore? = nil)throws  -> Client  {
-    return try  FfiConverterTypeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
+public static func withTokens(options: ClientOptions, clientId: String, clientSecret: String, tokens: TokenSet, store: TokenStore? = nil)throws  -> NativeClient  {
+    return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_constructor_client_with_tokens(
+    uniffi_procore_uniffi_fn_constructor_nativeclient_with_tokens(
         FfiConverterTypeClientOptions_lower(options),
         FfiConverterString.lower(clientId),
         FfiConverterString.lower(clientSecret),
@@ -1059,7 +1069,7 @@ public static func withTokens(options: ClientOptions, clientId: String, clientSe
 open func companyId() -> UInt64?  {
     return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_method_client_company_id(
+    uniffi_procore_uniffi_fn_method_nativeclient_company_id(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1071,7 +1081,7 @@ open func companyId() -> UInt64?  {
 open func currentTokens() -> TokenSet?  {
     return try!  FfiConverterOptionTypeTokenSet.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_method_client_current_tokens(
+    uniffi_procore_uniffi_fn_method_nativeclient_current_tokens(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1084,7 +1094,7 @@ open func delete(path: String, options: RequestOptions? = nil)async throws  -> R
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_procore_uniffi_fn_method_client_delete(
+                uniffi_procore_uniffi_fn_method_nativeclient_delete(
                         self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
@@ -1103,7 +1113,7 @@ open func get(path: String, options: RequestOptions? = nil)async throws  -> Resp
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_procore_uniffi_fn_method_client_get(
+                uniffi_procore_uniffi_fn_method_nativeclient_get(
                         self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
@@ -1121,7 +1131,7 @@ open func get(path: String, options: RequestOptions? = nil)async throws  -> Resp
 open func isShutDown() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_method_client_is_shut_down(
+    uniffi_procore_uniffi_fn_method_nativeclient_is_shut_down(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1135,7 +1145,7 @@ open func isShutDown() -> Bool  {
 open func paginate(path: String, options: PaginateOptions? = nil)throws  -> PageCursor  {
     return try  FfiConverterTypePageCursor_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_method_client_paginate(
+    uniffi_procore_uniffi_fn_method_nativeclient_paginate(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(path),
         FfiConverterOptionTypePaginateOptions.lower(options),uniffiCallStatus
@@ -1150,7 +1160,7 @@ open func patch(path: String, bodyJson: String, options: RequestOptions? = nil)a
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_procore_uniffi_fn_method_client_patch(
+                uniffi_procore_uniffi_fn_method_nativeclient_patch(
                         self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterString.lower(bodyJson),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
@@ -1169,7 +1179,7 @@ open func post(path: String, bodyJson: String, options: RequestOptions? = nil)as
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_procore_uniffi_fn_method_client_post(
+                uniffi_procore_uniffi_fn_method_nativeclient_post(
                         self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterString.lower(bodyJson),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
@@ -1188,7 +1198,7 @@ open func put(path: String, bodyJson: String, options: RequestOptions? = nil)asy
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_procore_uniffi_fn_method_client_put(
+                uniffi_procore_uniffi_fn_method_nativeclient_put(
                         self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterString.lower(bodyJson),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
@@ -1208,7 +1218,7 @@ open func request(method: String, path: String, options: RequestOptions? = nil)a
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_procore_uniffi_fn_method_client_request(
+                uniffi_procore_uniffi_fn_method_nativeclient_request(
                         self.uniffiCloneHandle(),FfiConverterString.lower(method),FfiConverterString.lower(path),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
@@ -1227,7 +1237,7 @@ open func revoke()async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_procore_uniffi_fn_method_client_revoke(
+                uniffi_procore_uniffi_fn_method_nativeclient_revoke(
                         self.uniffiCloneHandle()
                 )
             },
@@ -1244,7 +1254,7 @@ open func revoke()async throws   {
      */
 open func shutdown()  {try! rustCall() {
         uniffiCallStatus in
-    uniffi_procore_uniffi_fn_method_client_shutdown(
+    uniffi_procore_uniffi_fn_method_nativeclient_shutdown(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 }
@@ -1257,7 +1267,7 @@ open func tokenInfo()async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_procore_uniffi_fn_method_client_token_info(
+                uniffi_procore_uniffi_fn_method_nativeclient_token_info(
                         self.uniffiCloneHandle()
                 )
             },
@@ -1277,24 +1287,24 @@ open func tokenInfo()async throws  -> String  {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeClient: FfiConverter {
+public struct FfiConverterTypeNativeClient: FfiConverter {
     typealias FfiType = UInt64
-    typealias SwiftType = Client
+    typealias SwiftType = NativeClient
 
-    public static func lift(_ handle: UInt64) throws -> Client {
-        return Client(unsafeFromHandle: handle)
+    public static func lift(_ handle: UInt64) throws -> NativeClient {
+        return NativeClient(unsafeFromHandle: handle)
     }
 
-    public static func lower(_ value: Client) -> UInt64 {
+    public static func lower(_ value: NativeClient) -> UInt64 {
         return value.uniffiCloneHandle()
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Client {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NativeClient {
         let handle: UInt64 = try readInt(&buf)
         return try lift(handle)
     }
 
-    public static func write(_ value: Client, into buf: inout [UInt8]) {
+    public static func write(_ value: NativeClient, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -1303,15 +1313,15 @@ public struct FfiConverterTypeClient: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeClient_lift(_ handle: UInt64) throws -> Client {
-    return try FfiConverterTypeClient.lift(handle)
+public func FfiConverterTypeNativeClient_lift(_ handle: UInt64) throws -> NativeClient {
+    return try FfiConverterTypeNativeClient.lift(handle)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeClient_lower(_ value: Client) -> UInt64 {
-    return FfiConverterTypeClient.lower(value)
+public func FfiConverterTypeNativeClient_lower(_ value: NativeClient) -> UInt64 {
+    return FfiConverterTypeNativeClient.lower(value)
 }
 
 
@@ -5142,6 +5152,16 @@ public func oobRedirectUri() -> String  {
 })
 }
 /**
+ * The error of a call on a closed client (`CONFIG`), for the Kotlin `Client` wrapper.
+ */
+public func closedClientError() -> ProcoreError  {
+    return try!  FfiConverterTypeProcoreError_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_func_closed_client_error(uniffiCallStatus
+    )
+})
+}
+/**
  * Every stable error code, in the core's order.
  */
 public func errorCodes() -> [ErrorCode]  {
@@ -5221,6 +5241,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_func_oob_redirect_uri() != 53431) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_procore_uniffi_checksum_func_closed_client_error() != 54486) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_procore_uniffi_checksum_func_error_codes() != 11149) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5275,43 +5298,43 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_method_tokenset_version() != 56703) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_company_id() != 26323) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_company_id() != 37429) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_current_tokens() != 47126) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_current_tokens() != 32602) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_delete() != 14151) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_delete() != 56622) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_get() != 63300) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_get() != 33329) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_is_shut_down() != 58888) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_is_shut_down() != 38300) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_paginate() != 3869) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_paginate() != 19259) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_patch() != 2351) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_patch() != 40087) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_post() != 26060) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_post() != 5675) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_put() != 21185) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_put() != 26436) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_request() != 27908) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_request() != 38571) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_revoke() != 29198) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_revoke() != 40260) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_shutdown() != 42217) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_shutdown() != 56747) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_client_token_info() != 26997) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_token_info() != 34587) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_procoreerror_body() != 5334) {
@@ -5377,22 +5400,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_constructor_tokenset_new() != 928) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_new() != 21085) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_new() != 56168) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_access_token() != 27301) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_access_token() != 50614) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_client_credentials() != 4238) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_client_credentials() != 32783) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_refresh_token() != 10783) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_refresh_token() != 15805) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_stored_tokens() != 59001) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_stored_tokens() != 26913) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_client_with_tokens() != 11679) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_tokens() != 34024) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_constructor_storelease_new() != 24218) {

@@ -3,6 +3,9 @@
 // oauthError() itself), and query parameters from Swift values.
 import Foundation
 
+/// The client (the generated `NativeClient`; Swift frees it with its last reference).
+public typealias Client = NativeClient
+
 extension ProcoreError {
     /// The stable kind of this error (`.notFound`, `.validation`, ...).
     public var kind: ErrorCode { code() }

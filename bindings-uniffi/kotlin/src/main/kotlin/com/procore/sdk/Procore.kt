@@ -25,6 +25,73 @@ val ProcoreException.httpStatus: Int? get() = status()?.toInt()
 /** The error a custom [TokenStore] throws when it cannot read or write. */
 fun tokenStoreError(reason: String): StoreException = StoreException.Failed(reason)
 
+// ---- the client --------------------------------------------------------------------------
+
+/**
+ * A Procore API client: one per app (per token set); calls share its connection pool, its
+ * tokens and its rate budget, from any number of coroutines. Every method is the generated
+ * [NativeClient]'s; this class only adds a [close] after which calls fail with the SDK's
+ * `CONFIG` error instead of the generated code's `IllegalStateException`.
+ */
+class Client private constructor(private val inner: NativeClient) : AutoCloseable {
+    /** A client from its options (credentials included); [store] keeps the tokens. */
+    constructor(options: ClientOptions, store: TokenStore? = null) : this(NativeClient(options, store))
+
+    private val closed = java.util.concurrent.atomic.AtomicBoolean(false)
+
+    private fun native(): NativeClient {
+        if (closed.get()) throw closedClientError()
+        return inner
+    }
+
+    companion object {
+        /** A fixed access token (never refreshed; a 401 is final). */
+        fun withAccessToken(options: ClientOptions, accessToken: String) =
+            Client(NativeClient.withAccessToken(options, accessToken))
+
+        /** A service account: the client-credentials grant, fetched again at expiry. */
+        fun withClientCredentials(options: ClientOptions, clientId: String, clientSecret: String) =
+            Client(NativeClient.withClientCredentials(options, clientId, clientSecret))
+
+        /** A user's refresh token; a set already in [store] wins (it is newer). */
+        fun withRefreshToken(options: ClientOptions, clientId: String, clientSecret: String, refreshToken: String, store: TokenStore? = null) =
+            Client(NativeClient.withRefreshToken(options, clientId, clientSecret, refreshToken, store))
+
+        /** A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier). */
+        fun withTokens(options: ClientOptions, clientId: String, clientSecret: String, tokens: TokenSet, store: TokenStore? = null) =
+            Client(NativeClient.withTokens(options, clientId, clientSecret, tokens, store))
+
+        /** Tokens that live only in [store]. */
+        fun withStoredTokens(options: ClientOptions, clientId: String, clientSecret: String, store: TokenStore) =
+            Client(NativeClient.withStoredTokens(options, clientId, clientSecret, store))
+    }
+
+    fun companyId(): ULong? = native().companyId()
+    fun currentTokens(): TokenSet? = native().currentTokens()
+    suspend fun request(method: String, path: String, options: RequestOptions? = null) = native().request(method, path, options)
+    suspend fun get(path: String, options: RequestOptions? = null) = native().get(path, options)
+    suspend fun post(path: String, bodyJson: String, options: RequestOptions? = null) = native().post(path, bodyJson, options)
+    suspend fun put(path: String, bodyJson: String, options: RequestOptions? = null) = native().put(path, bodyJson, options)
+    suspend fun patch(path: String, bodyJson: String, options: RequestOptions? = null) = native().patch(path, bodyJson, options)
+    suspend fun delete(path: String, options: RequestOptions? = null) = native().delete(path, options)
+    fun paginate(path: String, options: PaginateOptions? = null): PageCursor = native().paginate(path, options)
+    suspend fun revoke() = native().revoke()
+    suspend fun tokenInfo(): String = native().tokenInfo()
+
+    /** Refuses further calls (they fail with `CONFIG`) but keeps the native object. */
+    fun shutdown() = native().shutdown()
+
+    /** Refuses further calls (they fail with `CONFIG`) and frees the native client. Idempotent. */
+    override fun close() {
+        if (closed.compareAndSet(false, true)) {
+            inner.shutdown()
+            inner.close()
+        }
+    }
+
+    override fun toString(): String = "Client(closed=${closed.get()})"
+}
+
 // ---- requests ----------------------------------------------------------------------------
 
 /** One query value from a Kotlin value: strings, numbers, booleans, and lists of them. */

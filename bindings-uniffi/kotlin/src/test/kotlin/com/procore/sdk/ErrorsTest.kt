@@ -141,6 +141,12 @@ class ErrorsTest {
         val closed = dev()
         closed.shutdown()
         check("config", expectProcore { closed.get("me") })
+        // And after close(): the SDK's config error, not the generated code's IllegalStateException.
+        val gone = dev()
+        gone.close()
+        gone.close()
+        check("config", expectProcore { gone.get("me") })
+        check("config", expectProcore { gone.paginate("projects").nextPage() })
         Unit
     }
 

@@ -54,17 +54,7 @@ pub struct NativeResponse {
 
 impl From<procore::Response> for NativeResponse {
     fn from(r: procore::Response) -> Self {
-        let mut headers: HashMap<String, String> = HashMap::new();
-        for (name, value) in r.headers() {
-            let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            headers
-                .entry(name.as_str().to_owned())
-                .and_modify(|e| {
-                    e.push_str(", ");
-                    e.push_str(&v);
-                })
-                .or_insert(v);
-        }
+        let headers: HashMap<String, String> = r.header_pairs().into_iter().collect();
         NativeResponse {
             status: u32::from(r.status()),
             headers,

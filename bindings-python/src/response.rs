@@ -68,15 +68,8 @@ impl Response {
     #[getter]
     fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        for name in self.inner.headers().keys() {
-            let values: Vec<&str> = self
-                .inner
-                .headers()
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .collect();
-            d.set_item(name.as_str(), values.join(", "))?;
+        for (name, value) in self.inner.header_pairs() {
+            d.set_item(name, value)?;
         }
         Ok(d)
     }

@@ -9,8 +9,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::client::ClientOptions;
 use crate::errors::{Core, ProcoreError, Result};
+use crate::options::ClientOptions;
 
 /// Unix seconds of a time (0 for times before the epoch).
 pub(crate) fn unix_secs(t: SystemTime) -> i64 {

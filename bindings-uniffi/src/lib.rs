@@ -1,10 +1,11 @@
 //! # procore-uniffi
 //!
 //! The uniffi bindings of the `procore` core for Kotlin (Android, JVM) and Swift (iOS,
-//! macOS). One file per core concept, named as in core: [`client`] (the `NativeClient` object, its
-//! options, the `Response` record), [`auth`] (token sets, the authorization-code login),
-//! [`errors`] (`ProcoreError`, one class with an `ErrorCode`), [`pagination`] (the page
-//! cursor), [`stores`] (memory and file stores, the foreign `TokenStore` trait and its adapter).
+//! macOS). One file per core concept, named as in core: [`client`] (the `NativeClient`
+//! object), [`options`] (the options records and their conversion), [`response`] (`Response`,
+//! `RateLimit`), [`auth`] (token sets, the authorization-code login), [`errors`]
+//! (`ProcoreError`, one class with an `ErrorCode`), [`pagination`] (the page cursor),
+//! [`stores`] (memory, file and Redis stores, the foreign `TokenStore` trait and its adapter).
 //!
 //! Every async method runs on tokio (`async_runtime = "tokio"`) and is a `suspend fun` in
 //! Kotlin and an `async` function in Swift. Cancelling the Kotlin coroutine drops the Rust
@@ -14,15 +15,17 @@
 pub mod auth;
 pub mod client;
 pub mod errors;
+pub mod options;
 pub mod pagination;
+pub mod response;
 pub mod stores;
 
 pub use auth::{oob_redirect_uri, AuthorizationRequest, OAuthClient, Secret, TokenSet};
-pub use client::{
-    ClientOptions, NativeClient, QueryParam, QueryValue, RateLimit, RequestOptions, Response,
-};
+pub use client::NativeClient;
 pub use errors::{ErrorCode, ProcoreError, StoreError};
-pub use pagination::{Page, PageCursor, PaginateOptions};
+pub use options::{ClientOptions, PaginateOptions, QueryParam, QueryValue, RequestOptions};
+pub use pagination::{Page, PageCursor};
+pub use response::{RateLimit, Response};
 pub use stores::{
     file_token_store, memory_token_store, redis_key_prefix, redis_token_store, StoreGuard,
     StoreLease, TokenStore,

@@ -3,61 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::client::{QueryParam, RateLimit, RequestOptions};
 use crate::errors::{Core, Result};
-
-/// How to walk a collection: the same names as in every other binding. Every field has a
-/// default.
-#[derive(uniffi::Record, Clone, Debug, Default)]
-pub struct PaginateOptions {
-    /// Query parameters sent with every page (filters, `company_id`, ...).
-    #[uniffi(default)]
-    pub query: Vec<QueryParam>,
-    /// Items per page requested from the server.
-    #[uniffi(default)]
-    pub per_page: Option<u32>,
-    /// Stop after this many items in all.
-    #[uniffi(default)]
-    pub max_items: Option<u64>,
-    /// `Procore-Company-Id` for every page, whatever the client's default.
-    #[uniffi(default)]
-    pub company_id: Option<u64>,
-    /// Send no `Procore-Company-Id` header.
-    #[uniffi(default)]
-    pub without_company: Option<bool>,
-    /// The API version of a relative path (`v2.0` for v2 collections).
-    #[uniffi(default)]
-    pub version: Option<String>,
-    /// Per-attempt timeout of each page.
-    #[uniffi(default)]
-    pub timeout_ms: Option<u64>,
-    /// Attempts in all for each page.
-    #[uniffi(default)]
-    pub max_attempts: Option<u32>,
-    /// Overall deadline of each page, waits included.
-    #[uniffi(default)]
-    pub deadline_ms: Option<u64>,
-}
-
-impl From<PaginateOptions> for procore::PaginateOptions {
-    fn from(o: PaginateOptions) -> Self {
-        procore::PaginateOptions {
-            call: RequestOptions {
-                query: o.query,
-                company_id: o.company_id,
-                without_company: o.without_company,
-                version: o.version,
-                timeout_ms: o.timeout_ms,
-                max_attempts: o.max_attempts,
-                deadline_ms: o.deadline_ms,
-                ..Default::default()
-            }
-            .into(),
-            per_page: o.per_page.map(Into::into),
-            max_items: o.max_items.map(Into::into),
-        }
-    }
-}
+use crate::options::PaginateOptions;
+use crate::response::RateLimit;
 
 /// One page of a collection.
 #[derive(uniffi::Record, Clone, Debug)]

@@ -34,6 +34,24 @@ impl Response {
         &self.headers
     }
 
+    /// The headers as text, the one form every binding shows: names in lower case, in the
+    /// order of first appearance; a repeated header's values joined with `", "`; bytes that
+    /// are not UTF-8 replaced (U+FFFD) rather than dropped.
+    pub fn header_pairs(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::with_capacity(self.headers.keys_len());
+        for name in self.headers.keys() {
+            let joined = self
+                .headers
+                .get_all(name)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push((name.as_str().to_owned(), joined));
+        }
+        out
+    }
+
     /// One header as text, if present and valid text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())

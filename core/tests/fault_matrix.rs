@@ -145,3 +145,25 @@ async fn a_200_whose_body_is_not_utf8_or_is_an_error_decodes_as_an_error() {
         "something went wrong"
     );
 }
+
+#[tokio::test]
+async fn headers_are_shown_one_way_repeats_joined_and_bad_bytes_replaced() {
+    let p = peer::start(|_, _| {
+        Reply::Raw(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-b: 1\r\nx-a: one\r\nx-b: 2\r\nx-odd: caf\xe9\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
+                .to_vec(),
+        )
+    })
+    .await;
+    let r = client(&p.base).get("me").send().await.unwrap();
+    let pairs = r.header_pairs();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(get("x-b"), Some("1, 2"));
+    assert_eq!(get("x-a"), Some("one"));
+    assert_eq!(
+        get("x-odd"),
+        Some("caf\u{fffd}"),
+        "a bad byte is replaced, not the header dropped"
+    );
+    assert_eq!(pairs.iter().filter(|(n, _)| n == "x-b").count(), 1);
+}

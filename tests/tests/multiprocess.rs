@@ -30,33 +30,12 @@ async fn eight_processes_at_expiry_refresh_once() {
     );
     FileTokenStore::new(&path).save(&expired).await.unwrap();
 
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            Command::new(WORKER)
-                .args(["calls", &sim.base_url(), path.to_str().unwrap(), "50"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outputs = tokio::task::spawn_blocking(move || {
-        children
-            .into_iter()
-            .map(|c| c.wait_with_output().unwrap())
-            .collect::<Vec<_>>()
+    let (base, store) = (sim.base_url(), path.to_str().unwrap().to_owned());
+    tokio::task::spawn_blocking(move || {
+        procore_e2e::run_call_workers(WORKER, &base, &store, 8, 50)
     })
     .await
     .unwrap();
-    for out in &outputs {
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "worker failed: {stdout} {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(stdout.trim(), "ok=50 failed=0");
-    }
     let c = sim.counters();
     assert_eq!(
         c.token_calls.refresh_token, 1,

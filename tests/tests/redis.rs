@@ -174,33 +174,12 @@ async fn eight_processes_at_expiry_refresh_once_through_redis() {
     store.save(&expired).await.unwrap();
     sim.reset_counters();
     let target = format!("redis://127.0.0.1:{}#{prefix}", redis.port);
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            Command::new(WORKER)
-                .args(["calls", &sim.base_url(), &target, "32"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outputs = tokio::task::spawn_blocking(move || {
-        children
-            .into_iter()
-            .map(|c| c.wait_with_output().unwrap())
-            .collect::<Vec<_>>()
+    let base = sim.base_url();
+    tokio::task::spawn_blocking(move || {
+        procore_e2e::run_call_workers(WORKER, &base, &target, 8, 32)
     })
     .await
     .unwrap();
-    for out in &outputs {
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{stdout} {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(stdout.trim(), "ok=32 failed=0");
-    }
     let c = sim.counters();
     assert_eq!(
         c.token_calls.refresh_token, 1,

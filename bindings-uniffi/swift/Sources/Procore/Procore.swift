@@ -5304,28 +5304,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_method_nativeclient_current_tokens() != 32602) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_delete() != 56622) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_delete() != 7511) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_get() != 33329) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_get() != 44598) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_nativeclient_is_shut_down() != 38300) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_paginate() != 19259) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_paginate() != 64783) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_patch() != 40087) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_patch() != 48310) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_post() != 5675) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_post() != 55822) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_put() != 26436) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_put() != 40824) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_request() != 38571) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_request() != 53430) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_nativeclient_revoke() != 40260) {
@@ -5388,7 +5388,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_constructor_authorizationrequest_from_parts() != 23303) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_oauthclient_new() != 22925) {
+    if (uniffi_procore_uniffi_checksum_constructor_oauthclient_new() != 30736) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_constructor_secret_new() != 17966) {
@@ -5400,22 +5400,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_constructor_tokenset_new() != 928) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_new() != 56168) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_new() != 37288) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_access_token() != 50614) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_access_token() != 5006) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_client_credentials() != 32783) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_client_credentials() != 64649) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_refresh_token() != 15805) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_refresh_token() != 14684) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_stored_tokens() != 26913) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_stored_tokens() != 5752) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_tokens() != 34024) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_tokens() != 3196) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_constructor_storelease_new() != 24218) {

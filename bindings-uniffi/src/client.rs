@@ -37,7 +37,7 @@ impl std::fmt::Debug for NativeClient {
 impl NativeClient {
     fn build(options: ClientOptions, store: Option<Arc<dyn TokenStore>>) -> Result<Arc<Self>> {
         let mut o = options.to_core();
-        o.store = store.map(|s| ForeignStore::new(s) as Arc<dyn procore::TokenStore>);
+        o.store = store.map(ForeignStore::core);
         let inner = procore::ClientBuilder::from_options(o)
             .and_then(|b| b.build())
             .ffi()?;

@@ -95,9 +95,45 @@ pub(crate) struct ForeignStore {
 }
 
 impl ForeignStore {
-    pub(crate) fn new(store: Arc<dyn TokenStore>) -> Arc<Self> {
+    /// The core store behind `store`: the core's own when `store` came from one of the
+    /// functions below (so it keeps its cheap stamp and its lease), else an adapter that calls
+    /// the Kotlin or Swift methods.
+    pub(crate) fn core(store: Arc<dyn TokenStore>) -> Arc<dyn procore::TokenStore> {
+        if let Some(core) = made_here(&store) {
+            return core;
+        }
         Arc::new(ForeignStore { store })
     }
+}
+
+/// The stores made by [`memory_token_store`] and its siblings, by address: an object made in
+/// Rust comes back from Kotlin or Swift as the same `Arc`.
+type Made = Vec<(usize, std::sync::Weak<CoreStore>)>;
+
+fn made() -> &'static Mutex<Made> {
+    static MADE: std::sync::OnceLock<Mutex<Made>> = std::sync::OnceLock::new();
+    MADE.get_or_init(Default::default)
+}
+
+fn address(store: &Arc<dyn TokenStore>) -> usize {
+    Arc::as_ptr(store) as *const () as usize
+}
+
+fn register(store: Arc<CoreStore>) -> Arc<dyn TokenStore> {
+    let mut all = made().lock().unwrap_or_else(|p| p.into_inner());
+    all.retain(|(_, w)| w.strong_count() > 0);
+    let dynamic: Arc<dyn TokenStore> = store.clone();
+    all.push((address(&dynamic), Arc::downgrade(&store)));
+    dynamic
+}
+
+fn made_here(store: &Arc<dyn TokenStore>) -> Option<Arc<dyn procore::TokenStore>> {
+    let at = address(store);
+    let all = made().lock().unwrap_or_else(|p| p.into_inner());
+    all.iter()
+        .filter(|(a, _)| *a == at)
+        .find_map(|(_, w)| w.upgrade())
+        .map(|c| c.0.clone())
 }
 
 fn to_core(e: StoreError) -> procore::Error {
@@ -177,14 +213,18 @@ impl TokenStore for CoreStore {
 /// The in-process store (what a client uses when given none).
 #[uniffi::export]
 pub fn memory_token_store() -> Arc<dyn TokenStore> {
-    Arc::new(CoreStore(Arc::new(procore::MemoryTokenStore::new())))
+    register(Arc::new(CoreStore(Arc::new(
+        procore::MemoryTokenStore::new(),
+    ))))
 }
 
 /// A JSON file (mode 0600, atomic durable writes, an OS lock across processes): several
 /// processes (JVMs) may share one file and still refresh once per expiry.
 #[uniffi::export]
 pub fn file_token_store(path: String) -> Arc<dyn TokenStore> {
-    Arc::new(CoreStore(Arc::new(procore::FileTokenStore::new(path))))
+    register(Arc::new(CoreStore(Arc::new(procore::FileTokenStore::new(
+        path,
+    )))))
 }
 
 /// Redis (`redis://`, `rediss://`): the set and a lease lock shared by processes and machines,
@@ -196,7 +236,7 @@ pub fn redis_token_store(
 ) -> Result<Arc<dyn TokenStore>, Arc<crate::errors::ProcoreError>> {
     let store = procore::store::RedisTokenStore::new(&url, &prefix)
         .map_err(crate::errors::ProcoreError::from_core)?;
-    Ok(Arc::new(CoreStore(Arc::new(store))))
+    Ok(register(Arc::new(CoreStore(Arc::new(store)))))
 }
 
 /// A key prefix for an environment, an app and a user.

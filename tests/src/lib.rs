@@ -27,3 +27,54 @@ pub fn run_call_workers(worker: &str, base: &str, store: &str, processes: usize,
         assert_eq!(stdout.trim(), format!("ok={per} failed=0"));
     }
 }
+
+/// Starts `processes` workers calling GET /me for `ms` milliseconds (`worker loop`, 4 tasks
+/// each) and, beside them, one worker that forces `rotations` refreshes 100 ms apart
+/// (`worker rotate`). Panics unless every call of every worker succeeded and the rotator
+/// finished; returns the number of calls made. Blocking.
+pub fn run_loops_with_rotations(
+    worker: &str,
+    base: &str,
+    store: &str,
+    processes: usize,
+    ms: u64,
+    rotations: u64,
+) -> u64 {
+    let spawn = |args: &[&str]| {
+        Command::new(worker)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the worker starts")
+    };
+    let ms_text = ms.to_string();
+    let loops: Vec<_> = (0..processes)
+        .map(|_| spawn(&["loop", base, store, "4", &ms_text]))
+        .collect();
+    let rotator = spawn(&["rotate", base, store, &rotations.to_string(), "100"]);
+    let out = rotator.wait_with_output().expect("the rotator ends");
+    assert!(
+        out.status.success(),
+        "rotator failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut calls = 0;
+    for child in loops {
+        let out = child.wait_with_output().expect("the worker ends");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "worker failed: {stdout} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ok: u64 = stdout
+            .trim()
+            .strip_prefix("ok=")
+            .and_then(|r| r.strip_suffix(" failed=0"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected worker output {stdout:?}"));
+        calls += ok;
+    }
+    calls
+}

@@ -50,6 +50,46 @@ async fn eight_processes_at_expiry_refresh_once() {
     assert_eq!(me, 200);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_adopt_ten_sibling_rotations_without_a_401() {
+    // The simulator revokes the old access token at each refresh (as a strict server may): a
+    // process that sent its cached token after a sibling rotated would get a 401.
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tokens.json");
+    let issued = sim.issue_tokens(Some(Duration::from_secs(3600)));
+    let fresh = TokenSet::new(
+        issued.access_token,
+        issued.refresh_token,
+        Some(SystemTime::now() + Duration::from_secs(3600)),
+    );
+    FileTokenStore::new(&path).save(&fresh).await.unwrap();
+    sim.reset_counters();
+    let (base, store) = (sim.base_url(), path.to_str().unwrap().to_owned());
+    let calls = tokio::task::spawn_blocking(move || {
+        procore_e2e::run_loops_with_rotations(WORKER, &base, &store, 8, 2500, 10)
+    })
+    .await
+    .unwrap();
+    let c = sim.counters();
+    assert_eq!(
+        c.token_calls.refresh_token, 10,
+        "the sibling rotated 10 times"
+    );
+    assert_eq!(
+        c.responses_by_status.get("401").copied().unwrap_or(0),
+        0,
+        "zero 401s among {calls} calls"
+    );
+    assert!(
+        calls > 1000,
+        "the workers kept calling through the rotations ({calls})"
+    );
+    eprintln!("file store: {calls} calls by 8 processes across 10 sibling rotations, 0 x 401");
+    let stored = FileTokenStore::new(&path).load().await.unwrap().unwrap();
+    assert_eq!(stored.version, 10);
+}
+
 async fn reqwest_get_me(base: &str, token: &str) -> u16 {
     let client = procore::Client::builder()
         .environment(procore::Environment::local(base).unwrap())

@@ -194,6 +194,43 @@ async fn eight_processes_at_expiry_refresh_once_through_redis() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_adopt_ten_sibling_rotations_through_redis_without_a_401() {
+    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap();
+    let redis = Redis::start();
+    let prefix = RedisTokenStore::key_prefix("local", "sim-client-id", "rotations");
+    let store = RedisTokenStore::new(&redis.url(), &prefix).unwrap();
+    let issued = sim.issue_tokens(Some(Duration::from_secs(3600)));
+    store
+        .save(&TokenSet::new(
+            issued.access_token,
+            issued.refresh_token,
+            Some(SystemTime::now() + Duration::from_secs(3600)),
+        ))
+        .await
+        .unwrap();
+    sim.reset_counters();
+    let target = format!("redis://127.0.0.1:{}#{prefix}", redis.port);
+    let base = sim.base_url();
+    let calls = tokio::task::spawn_blocking(move || {
+        procore_e2e::run_loops_with_rotations(WORKER, &base, &target, 8, 2500, 10)
+    })
+    .await
+    .unwrap();
+    let c = sim.counters();
+    assert_eq!(c.token_calls.refresh_token, 10);
+    assert_eq!(
+        c.responses_by_status.get("401").copied().unwrap_or(0),
+        0,
+        "zero 401s among {calls} calls"
+    );
+    assert!(calls > 1000, "{calls} calls");
+    assert_eq!(store.load().await.unwrap().unwrap().version, 10);
+    eprintln!("redis store: {calls} calls by 8 processes across 10 sibling rotations, 0 x 401");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_down_and_back_up() {
     let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
         .await

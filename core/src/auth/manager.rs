@@ -27,7 +27,7 @@ use super::token::TokenSet;
 use super::verdict::Verdict;
 use super::Credentials;
 use crate::error::{Error, Result};
-use crate::store::TokenStore;
+use crate::store::{StoreStamp, TokenStore};
 
 /// A valid access token, with the version of the set it came from (to tell, on a 401,
 /// whether another caller has already replaced it).
@@ -76,7 +76,26 @@ struct State {
     current: Option<Arc<Current>>,
     /// Why the refresh token is gone, if it is.
     dead: Option<String>,
+    /// The store's stamp as of the last time this manager read or wrote it: a different one
+    /// means another process wrote since.
+    stamp: Option<u64>,
+    /// After a failed stamp (the store unreachable), no stamp is taken before this: calls go on
+    /// with the cached token instead of each waiting for the store's timeout.
+    stamp_paused_until: Option<std::time::Instant>,
 }
+
+/// How long a stamp may take before the cached token is used without it.
+const STAMP_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long stamps pause after one failed.
+const STAMP_PAUSE: Duration = Duration::from_secs(1);
+/// How long a refresh through a shared store waits, lock held, before calling the token
+/// endpoint (see `refresh_with_store`).
+const SIBLING_GRACE: Duration = Duration::from_millis(25);
+/// How often a call waiting for another process's refresh looks at the store.
+const SIBLING_POLL: Duration = Duration::from_millis(5);
+/// How long a call waits for another process's refresh before it goes on with its cached
+/// token (a holder that died leaves its lease until the lease's TTL).
+const SIBLING_REFRESH_WAIT: Duration = Duration::from_secs(10);
 
 struct Inner {
     kind: Kind,
@@ -106,8 +125,16 @@ impl std::fmt::Debug for TokenManager {
 
 enum Op {
     Init,
-    Refresh { from_version: u64, force: bool },
+    Refresh {
+        from_version: u64,
+        force: bool,
+    },
     Revive,
+    /// The store's stamp changed, or another process is refreshing: adopt what it stores.
+    Sync {
+        from_version: u64,
+        refreshing: bool,
+    },
 }
 
 impl TokenManager {
@@ -220,7 +247,20 @@ impl TokenManager {
         }
         match current {
             None => self.run(Op::Init).await,
-            Some(c) if !c.needs_refresh(now) => Ok(AccessToken(c)),
+            Some(c) if !c.needs_refresh(now) => {
+                // Another process may have rotated (and the server revoked this token): a
+                // cheap look at the store first.
+                match self.stamp().await {
+                    Some(st) if st.refreshing || Some(st.stamp) != self.read_state(|s| s.stamp) => {
+                        self.run(Op::Sync {
+                            from_version: c.set.version,
+                            refreshing: st.refreshing,
+                        })
+                        .await
+                    }
+                    _ => Ok(AccessToken(c)),
+                }
+            }
             Some(c) => {
                 let from_version = c.set.version;
                 self.run(Op::Refresh {
@@ -275,6 +315,98 @@ impl TokenManager {
         Ok(())
     }
 
+    /// The store's stamp, or `None` when the store offers none, fails, or is slow (the cached
+    /// token is then used as it is; a failure pauses stamps for a second, logged once).
+    async fn stamp(&self) -> Option<StoreStamp> {
+        if self.inner.kind == Kind::Static {
+            return None;
+        }
+        if let Some(until) = self.read_state(|s| s.stamp_paused_until) {
+            if std::time::Instant::now() < until {
+                return None;
+            }
+        }
+        let failure = match tokio::time::timeout(STAMP_TIMEOUT, self.inner.store.stamp()).await {
+            Ok(Ok(st)) => {
+                self.write_state(|s| s.stamp_paused_until = None);
+                return st;
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!("no answer within {STAMP_TIMEOUT:?}"),
+        };
+        let first = self.write_state(|s| {
+            let first = s.stamp_paused_until.is_none();
+            s.stamp_paused_until = Some(std::time::Instant::now() + STAMP_PAUSE);
+            first
+        });
+        if first {
+            tracing::warn!(error = %failure, "the token store cannot be looked at; using the cached access token");
+        }
+        None
+    }
+
+    /// Takes the store's stamp before reading or after writing it, as the one this manager has
+    /// seen.
+    async fn note_stamp(&self) {
+        if let Some(st) = self.stamp().await {
+            self.write_state(|s| s.stamp = Some(st.stamp));
+        }
+    }
+
+    /// Adopts what another process stored (after its refresh, if one is running).
+    async fn sync_from_store(
+        &self,
+        current: Arc<Current>,
+        refreshing: bool,
+    ) -> Result<AccessToken> {
+        if refreshing {
+            // Its lock is released once its new set is saved. Watch the stamp rather than
+            // take the lock: every waiting process then reads the new set at once instead of
+            // one after another.
+            let until = tokio::time::Instant::now() + SIBLING_REFRESH_WAIT;
+            loop {
+                match self.stamp().await {
+                    Some(st) if st.refreshing => {}
+                    _ => break,
+                }
+                if tokio::time::Instant::now() >= until {
+                    tracing::warn!(
+                        "another process's refresh is taking long; using the cached access token"
+                    );
+                    return Ok(AccessToken(current));
+                }
+                tokio::time::sleep(SIBLING_POLL).await;
+            }
+        }
+        let before = self.stamp().await;
+        let loaded = self.inner.store.load().await;
+        let stored = match loaded {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::debug!(error = %e, "could not read the token store; using the cached access token");
+                return Ok(AccessToken(current));
+            }
+        };
+        if let Some(st) = before {
+            self.write_state(|s| s.stamp = Some(st.stamp));
+        }
+        match stored {
+            Some(set) if set.version >= current.set.version && !set.same_set(&current.set) => {
+                tracing::debug!(
+                    version = set.version,
+                    "adopted a token set rotated by another process"
+                );
+                let adopted = self.adopt(set);
+                if adopted.0.needs_refresh(SystemTime::now()) {
+                    let c = adopted.0.clone();
+                    return self.refresh_under_store_lock(c, false).await;
+                }
+                Ok(adopted)
+            }
+            _ => Ok(AccessToken(current)),
+        }
+    }
+
     /// Runs an operation in its own task under the single-flight lock (cancel-safe).
     async fn run(&self, op: Op) -> Result<AccessToken> {
         let this = self.clone();
@@ -308,11 +440,25 @@ impl TokenManager {
                     };
                 };
                 // Another process (or a new login) may have stored a fresh set since.
+                self.note_stamp().await;
                 let stored = self.inner.store.load().await?;
                 match (stored, &current) {
                     (Some(s), Some(c)) if !s.same_set(&c.set) => Ok(self.adopt(s)),
                     (Some(s), None) => Ok(self.adopt(s)),
                     _ => Err(Error::ReauthorizationRequired { reason }),
+                }
+            }
+            Op::Sync {
+                from_version,
+                refreshing,
+            } => {
+                if let Some(reason) = dead {
+                    return Err(Error::ReauthorizationRequired { reason });
+                }
+                match current {
+                    Some(c) if c.set.version != from_version => Ok(AccessToken(c)),
+                    Some(c) => self.sync_from_store(c, refreshing).await,
+                    None => self.init().await,
                 }
             }
             Op::Refresh {
@@ -346,6 +492,7 @@ impl TokenManager {
             .unwrap_or_else(|p| p.into_inner())
             .take();
         let store = &self.inner.store;
+        self.note_stamp().await;
         let set = match initial {
             Some(Credentials::AccessToken(t)) => {
                 TokenSet::new(t.expose_secret().to_owned(), None, None)
@@ -432,6 +579,7 @@ impl TokenManager {
         let now = SystemTime::now();
         let mut base = current.set.clone();
         // Never trust the in-memory copy of a single-use refresh token: read the store again.
+        self.note_stamp().await;
         if let Some(stored) = self.inner.store.load().await? {
             if !stored.same_set(&base) && stored.version >= base.version {
                 let replaced_token = stored.access_token() != base.access_token();
@@ -456,6 +604,12 @@ impl TokenManager {
                 "the stored token set's version is at its maximum (a corrupt store?)".into(),
             )
         })?;
+        if self.inner.kind == Kind::User && self.read_state(|s| s.stamp.is_some()) {
+            // The store is shared and its stamp now says "refreshing": siblings that looked
+            // just before the lock was taken may have a request with the old access token on
+            // its way. Let it land before the server revokes that token.
+            tokio::time::sleep(SIBLING_GRACE).await;
+        }
         let new = match self.inner.kind {
             Kind::ClientCredentials => {
                 tracing::debug!(version, "fetching a client-credentials token");
@@ -473,6 +627,9 @@ impl TokenManager {
         // Persist before use: other processes must see the new refresh token before anyone
         // can act on the new access token.
         let saved = self.inner.store.save(&new).await;
+        if saved.is_ok() {
+            self.note_stamp().await;
+        }
         let token = self.adopt(new);
         match saved {
             Ok(()) => Ok(token),

@@ -46,4 +46,23 @@ pub trait TokenStore: Send + Sync {
     async fn lock(&self) -> Result<Option<Box<dyn StoreLock>>> {
         Ok(None)
     }
+
+    /// A cheap look at the store, taken before a cached access token is used, so that a
+    /// rotation by another process is adopted before its old (revoked) token is sent. `None`
+    /// (the default) means the store cannot be looked at cheaply: a rotation elsewhere then
+    /// costs one 401, answered by adopting the stored set.
+    async fn stamp(&self) -> Result<Option<StoreStamp>> {
+        Ok(None)
+    }
+}
+
+/// What [`TokenStore::stamp`] sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreStamp {
+    /// Changes whenever the stored set is written or removed (a file's inode, size and
+    /// modification time; a write counter in Redis). Equal stamps mean the same stored set.
+    pub stamp: u64,
+    /// A holder of the store's lock is refreshing right now: its new set is about to replace
+    /// the stored one (and the server may already have revoked the old access token).
+    pub refreshing: bool,
 }

@@ -1,7 +1,9 @@
 //! A token set shared by processes on many machines, kept in Redis (feature `redis`).
 //!
 //! - **Keys**: `{prefix}:tokens` holds the store JSON of the set (the same form as the token
-//!   file), `{prefix}:lock` the refresh lease. Choose a prefix per environment, app and user
+//!   file), `{prefix}:lock` the refresh lease, `{prefix}:writes` a counter raised by every
+//!   write and clear (the stamp that processes compare, in one pipelined round trip with the
+//!   lease, before using a cached access token). Choose a prefix per environment, app and user
 //!   (`procore:sandbox:<client id>:<user>`), see [`RedisTokenStore::key_prefix`].
 //! - **Lease**: `SET {prefix}:lock <random> NX PX <ttl>`, retried with jitter until it is taken
 //!   or [`RedisTokenStore::lock_wait`] passes; released by a Lua compare-and-delete, so a
@@ -22,12 +24,12 @@ use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 use tokio::sync::OnceCell;
 
-use super::{StoreLock, TokenStore};
+use super::{StoreLock, StoreStamp, TokenStore};
 use crate::auth::TokenSet;
 use crate::error::{Error, Result};
 
-/// Writes `ARGV[1]` (a set of version `ARGV[2]`) unless a newer version is stored: 1 written,
-/// 0 refused.
+/// Writes `ARGV[1]` (a set of version `ARGV[2]`) to `KEYS[1]` unless a newer version is
+/// stored, and raises the write counter `KEYS[2]`: 1 written, 0 refused.
 const SAVE_IF_NOT_OLDER: &str = r#"
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -37,6 +39,14 @@ if current then
   end
 end
 redis.call('SET', KEYS[1], ARGV[1])
+redis.call('INCR', KEYS[2])
+return 1
+"#;
+
+/// Removes the set `KEYS[1]` and raises the write counter `KEYS[2]`.
+const CLEAR: &str = r#"
+redis.call('DEL', KEYS[1])
+redis.call('INCR', KEYS[2])
 return 1
 "#;
 
@@ -126,6 +136,10 @@ impl RedisTokenStore {
         format!("{}:lock", self.prefix)
     }
 
+    fn writes_key(&self) -> String {
+        format!("{}:writes", self.prefix)
+    }
+
     async fn conn(&self) -> Result<ConnectionManager> {
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Duration::from_secs(5))
@@ -184,6 +198,7 @@ impl TokenStore for RedisTokenStore {
         let mut conn = self.conn().await?;
         let written: i64 = redis::Script::new(SAVE_IF_NOT_OLDER)
             .key(self.tokens_key())
+            .key(self.writes_key())
             .arg(tokens.to_json())
             .arg(tokens.version)
             .invoke_async(&mut conn)
@@ -201,11 +216,27 @@ impl TokenStore for RedisTokenStore {
 
     async fn clear(&self) -> Result<()> {
         let mut conn = self.conn().await?;
-        let _: i64 = conn
-            .del(self.tokens_key())
+        let _: i64 = redis::Script::new(CLEAR)
+            .key(self.tokens_key())
+            .key(self.writes_key())
+            .invoke_async(&mut conn)
             .await
-            .map_err(|e| redis_err("DEL", e))?;
+            .map_err(|e| redis_err("clear", e))?;
         Ok(())
+    }
+
+    async fn stamp(&self) -> Result<Option<StoreStamp>> {
+        let mut conn = self.conn().await?;
+        let (writes, leased): (Option<u64>, bool) = redis::pipe()
+            .get(self.writes_key())
+            .exists(self.lock_key())
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| redis_err("stamp", e))?;
+        Ok(Some(StoreStamp {
+            stamp: writes.unwrap_or(0),
+            refreshing: leased,
+        }))
     }
 
     async fn lock(&self) -> Result<Option<Box<dyn StoreLock>>> {

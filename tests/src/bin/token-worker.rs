@@ -4,8 +4,12 @@
 //! TOKEN_FILE (shared with other workers), then prints `ok=X failed=Y` and exits 0 if all
 //! succeeded.
 //!
-//! `token-worker rotate BASE_URL TOKEN_FILE`: forces refreshes in a loop, forever (the test
-//! kills it with SIGKILL at random moments). Prints `rotated N` after each.
+//! `token-worker rotate BASE_URL TOKEN_FILE [COUNT PAUSE_MS]`: forces refreshes in a loop,
+//! forever (the test kills it with SIGKILL at random moments), or COUNT times with a pause
+//! between. Prints `rotated N` after each.
+//!
+//! `token-worker loop BASE_URL TOKEN_FILE TASKS MS`: TASKS concurrent tasks call GET /me one
+//! after another for MS milliseconds, then print `ok=X failed=Y`.
 //!
 //! A TOKEN_FILE of the form `redis://host:port#prefix` uses a `RedisTokenStore` instead.
 
@@ -59,10 +63,49 @@ async fn calls(base: &str, file: &str, n: usize) -> Result<(), String> {
     }
 }
 
-async fn rotate(base: &str, file: &str) -> Result<(), String> {
+async fn looping(base: &str, file: &str, tasks: usize, ms: u64) -> Result<(), String> {
+    let c = client(base, file)?;
+    let until = tokio::time::Instant::now() + Duration::from_millis(ms);
+    let all = (0..tasks).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move {
+            let (mut ok, mut failed) = (0u64, 0u64);
+            while tokio::time::Instant::now() < until {
+                match c.get("me").send().await {
+                    Ok(_) => ok += 1,
+                    Err(e) => {
+                        eprintln!("worker error: {e}");
+                        failed += 1;
+                    }
+                }
+            }
+            (ok, failed)
+        })
+    });
+    let (mut ok, mut failed) = (0, 0);
+    for r in futures::future::join_all(all).await {
+        let (o, f) = r.map_err(|e| e.to_string())?;
+        ok += o;
+        failed += f;
+    }
+    println!("ok={ok} failed={failed}");
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} calls failed"))
+    }
+}
+
+async fn rotate(base: &str, file: &str, count: Option<(u64, u64)>) -> Result<(), String> {
     let c = client(base, file)?;
     let mut n = 0u64;
     loop {
+        if let Some((count, pause)) = count {
+            if n == count {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+        }
         let token = c.tokens().access_token().await.map_err(|e| e.to_string())?;
         c.tokens()
             .on_unauthorized(token.version())
@@ -90,8 +133,21 @@ fn main() -> std::process::ExitCode {
                     .map_err(|_| "N must be a number".to_string())?;
                 calls(&args[2], &args[3], n).await
             }
-            Some("rotate") if args.len() == 4 => rotate(&args[2], &args[3]).await,
-            _ => Err("usage: token-worker calls BASE FILE N | rotate BASE FILE".into()),
+            Some("rotate") if args.len() == 4 => rotate(&args[2], &args[3], None).await,
+            Some("rotate") if args.len() == 6 => {
+                let count = args[4].parse().map_err(|_| "COUNT must be a number")?;
+                let pause = args[5].parse().map_err(|_| "PAUSE_MS must be a number")?;
+                rotate(&args[2], &args[3], Some((count, pause))).await
+            }
+            Some("loop") if args.len() == 6 => {
+                let tasks = args[4].parse().map_err(|_| "TASKS must be a number")?;
+                let ms = args[5].parse().map_err(|_| "MS must be a number")?;
+                looping(&args[2], &args[3], tasks, ms).await
+            }
+            _ => Err(
+                "usage: token-worker calls BASE FILE N | rotate BASE FILE [COUNT PAUSE_MS] | loop BASE FILE TASKS MS"
+                    .into(),
+            ),
         }
     });
     match result {

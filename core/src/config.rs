@@ -9,7 +9,7 @@ use url::Url;
 use crate::auth::{AppCredentials, Credentials, TokenManager, TokenSet};
 use crate::client::{Client, ClientInner};
 use crate::error::{Error, Result};
-use crate::limit::{Limiter, RateLimitConfig};
+use crate::limit::{Limiter, RateLimitConfig, SharedBudget};
 use crate::retry::RetryConfig;
 use crate::store::{MemoryTokenStore, TokenStore};
 
@@ -169,6 +169,14 @@ pub struct ClientBuilder {
     refresh_skew: Duration,
     retry: RetryConfig,
     rate_limit: RateLimitConfig,
+    shared_budget: Option<SharedBudgetChoice>,
+}
+
+/// Where a shared rate budget lives.
+enum SharedBudgetChoice {
+    Given(Arc<dyn SharedBudget>),
+    /// A Redis URL: the key prefix is derived from the budget at build time.
+    RedisUrl(String),
 }
 
 impl Default for ClientBuilder {
@@ -187,6 +195,7 @@ impl Default for ClientBuilder {
             refresh_skew: Duration::from_secs(300),
             retry: RetryConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            shared_budget: None,
         }
     }
 }
@@ -329,6 +338,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Paces against a rate budget shared with other processes (any [`SharedBudget`]).
+    pub fn shared_rate_budget(mut self, budget: Arc<dyn SharedBudget>) -> Self {
+        self.shared_budget = Some(SharedBudgetChoice::Given(budget));
+        self
+    }
+
+    /// Paces against a rate budget shared in Redis (`redis://`, `rediss://`; feature `redis`)
+    /// by every process of the same app on the same API host: the key prefix is
+    /// `procore:budget:<API origin>|<app or token digest>`.
+    pub fn shared_rate_budget_url(mut self, url: impl Into<String>) -> Self {
+        self.shared_budget = Some(SharedBudgetChoice::RedisUrl(url.into()));
+        self
+    }
+
     /// Checks the configuration and builds the client. Builds no connection yet.
     pub fn build(self) -> Result<Client> {
         let credentials = self.credentials.ok_or_else(|| {
@@ -392,9 +415,32 @@ impl ClientBuilder {
             http,
             http_config,
             tokens,
-            limiter: Limiter::shared(&budget, self.rate_limit),
+            limiter: match self.shared_budget {
+                None => Limiter::shared(&budget, self.rate_limit),
+                Some(choice) => Limiter::shared(&budget, self.rate_limit)
+                    .with_shared(shared_budget(choice, &budget)?),
+            },
             retry,
         }))
+    }
+}
+
+fn shared_budget(choice: SharedBudgetChoice, budget: &str) -> Result<Arc<dyn SharedBudget>> {
+    match choice {
+        SharedBudgetChoice::Given(b) => Ok(b),
+        #[cfg(feature = "redis")]
+        SharedBudgetChoice::RedisUrl(url) => {
+            use crate::limit::shared::RedisRateBudget;
+            let prefix = RedisRateBudget::key_prefix(budget);
+            Ok(Arc::new(RedisRateBudget::new(&url, &prefix)?))
+        }
+        #[cfg(not(feature = "redis"))]
+        SharedBudgetChoice::RedisUrl(url) => {
+            let _ = (budget, url);
+            Err(Error::config(
+                "a shared rate budget in Redis needs the procore crate's `redis` feature",
+            ))
+        }
     }
 }
 

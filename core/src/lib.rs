@@ -32,6 +32,8 @@ pub mod fuzzing;
 pub mod limit;
 pub mod options;
 pub mod paginate;
+#[cfg(feature = "redis")]
+mod redis_link;
 mod request;
 mod response;
 pub mod retry;

@@ -634,6 +634,9 @@ pub struct ClientOptions {
     pub rate_limit: Option<bool>,
     /// Fail with `rate_limited` instead of waiting longer than this for the budget.
     pub rate_limit_max_wait: Option<Span>,
+    /// A Redis URL (`redis://`, `rediss://`): the rate budget is shared there by every process
+    /// of the same app on the same API host.
+    pub rate_budget: Option<String>,
     /// The largest response body read.
     pub max_body_bytes: Option<Num>,
     /// How the client authenticates.
@@ -752,6 +755,10 @@ impl ClientBuilder {
         if let Some(t) = o.rate_limit_max_wait {
             limit.max_wait = Some(t.resolve("rate_limit_max_wait")?);
         }
+        let b = match &o.rate_budget {
+            Some(url) => b.shared_rate_budget_url(url.clone()),
+            None => b,
+        };
         Ok(b.retry(retry).rate_limit(limit))
     }
 }

@@ -78,3 +78,21 @@ pub fn run_loops_with_rotations(
     }
     calls
 }
+
+/// What two fixed rate windows (aligned to multiples of their lengths in Unix time, as
+/// Procore's and the simulator's are) allow over `[t0, t1]` (Unix seconds): per hourly window,
+/// the smaller of its limit and the spike windows it overlaps times the spike limit.
+pub fn allowed_requests(t0: f64, t1: f64, hourly: (f64, f64), spike: (f64, f64)) -> f64 {
+    let ((h_limit, h_len), (s_limit, s_len)) = (hourly, spike);
+    let mut allowed = 0.0;
+    let mut h = (t0 / h_len).floor();
+    while h * h_len < t1 {
+        let (a, b) = (t0.max(h * h_len), t1.min((h + 1.0) * h_len));
+        if a < b {
+            let spikes = (b / s_len).ceil() - (a / s_len).floor();
+            allowed += h_limit.min(spikes * s_limit);
+        }
+        h += 1.0;
+    }
+    allowed
+}

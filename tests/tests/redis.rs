@@ -20,17 +20,20 @@ struct Redis {
 
 impl Redis {
     fn start_on(port: u16) -> Redis {
+        Redis::start_with(port, None)
+    }
+
+    /// With `dir`: an append-only file fsynced at every write, so a restart keeps the data.
+    fn start_with(port: u16, dir: Option<&std::path::Path>) -> Redis {
+        let port_text = port.to_string();
+        let mut args = vec!["--port", &port_text, "--bind", "127.0.0.1", "--save", ""];
+        let dir_text = dir.map(|d| d.to_string_lossy().into_owned());
+        match &dir_text {
+            Some(d) => args.extend(["--appendonly", "yes", "--appendfsync", "always", "--dir", d]),
+            None => args.extend(["--appendonly", "no"]),
+        }
         let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+            .args(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -228,6 +231,173 @@ async fn eight_processes_adopt_ten_sibling_rotations_through_redis_without_a_401
     assert!(calls > 1000, "{calls} calls");
     assert_eq!(store.load().await.unwrap().unwrap().version, 10);
     eprintln!("redis store: {calls} calls by 8 processes across 10 sibling rotations, 0 x 401");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_share_one_rate_budget_without_a_429() {
+    let sim = Simulator::start(SimulatorConfig {
+        hourly_limit: 300,
+        hourly_window: Duration::from_secs(20),
+        spike_limit: 25,
+        spike_window: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let redis = Redis::start();
+    let token = sim
+        .issue_tokens(Some(Duration::from_secs(3600)))
+        .access_token;
+    let unix = || {
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+    };
+    // Two "hourly" windows, ending on a spike-window boundary (a window cut short by the end
+    // of the run could not be used in full, yet the allowed count would credit it).
+    let t0 = unix();
+    let end = ((t0 + 40.0) / 2.0).floor() * 2.0;
+    let before = sim.counters();
+    let (base, url, end_text) = (sim.base_url(), redis.url(), end.to_string());
+    let completed: u64 = tokio::task::spawn_blocking(move || {
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                Command::new(WORKER)
+                    .args(["budget", &base, &token, "8", &end_text, &url])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|c| {
+                let out = c.wait_with_output().unwrap();
+                let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+                assert!(
+                    out.status.success(),
+                    "{stdout} {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                stdout
+                    .trim()
+                    .strip_prefix("ok=")
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap()
+            })
+            .sum()
+    })
+    .await
+    .unwrap();
+    let after = sim.counters();
+    let r429 = after.rate_limited - before.rate_limited;
+    let allowed = procore_e2e::allowed_requests(t0, end, (300.0, 20.0), (25.0, 2.0));
+    let share = completed as f64 / allowed * 100.0;
+    eprintln!(
+        "shared budget (4 processes x 8 tasks, hourly 300/20s, spike 25/2s, {:.0} s): {completed} completed of {allowed} allowed = {share:.1}% utilization, {r429} x 429",
+        end - t0
+    );
+    assert_eq!(r429, 0, "zero 429s");
+    assert!(
+        share >= 97.0,
+        "{share:.1}% of the allowed requests completed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_stopped_mid_run_under_four_processes() {
+    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut redis = Redis::start_with(port, Some(data.path()));
+    let prefix = RedisTokenStore::key_prefix("local", "sim-client-id", "outage");
+    let store = Arc::new(RedisTokenStore::new(&redis.url(), &prefix).unwrap());
+    let issued = sim.issue_tokens(Some(Duration::from_secs(3600)));
+    let fresh = TokenSet::new(
+        issued.access_token,
+        issued.refresh_token,
+        Some(SystemTime::now() + Duration::from_secs(3600)),
+    );
+    store.save(&fresh).await.unwrap();
+    sim.reset_counters();
+    // Four processes calling for 6 s through the Redis store and a Redis-shared budget.
+    let target = format!("redis://127.0.0.1:{port}#{prefix}");
+    let (base, url) = (sim.base_url(), redis.url());
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(WORKER)
+                .args(["loop", &base, &target, "4", "6000", &url])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    redis.stop();
+    let during = sim.counters().route("GET /rest/v1.0/me");
+    // What needs Redis fails with a typed error.
+    assert_eq!(store.load().await.unwrap_err().code(), "store");
+    assert_eq!(store.lock().await.err().unwrap().code(), "store");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let outage_calls = sim.counters().route("GET /rest/v1.0/me") - during;
+    let _redis = Redis::start_with(port, Some(data.path()));
+    // The stored set is intact.
+    let back = store.load().await.unwrap().unwrap();
+    assert!(back.same_set(&fresh), "the stored set survived the outage");
+    // A rotation after the outage: the same processes must read Redis again to adopt it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rotator = Client::builder()
+        .environment(Environment::local(&sim.base_url()).unwrap())
+        .stored_tokens("sim-client-id", "sim-client-secret")
+        .token_store(store.clone())
+        .build()
+        .unwrap();
+    let used = rotator.tokens().access_token().await.unwrap().version();
+    rotator.tokens().on_unauthorized(used).await.unwrap();
+    let calls: u64 = tokio::task::spawn_blocking(move || {
+        workers
+            .into_iter()
+            .map(|w| {
+                let out = w.wait_with_output().unwrap();
+                let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+                assert!(
+                    out.status.success(),
+                    "{stdout} {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let ok = stdout.trim().strip_prefix("ok=").unwrap();
+                ok.strip_suffix(" failed=0")
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap()
+            })
+            .sum()
+    })
+    .await
+    .unwrap();
+    let c = sim.counters();
+    assert!(
+        outage_calls > 100,
+        "calls went on while Redis was down ({outage_calls})"
+    );
+    assert_eq!(c.token_calls.refresh_token, 1);
+    assert_eq!(
+        c.status(401),
+        0,
+        "the rotation after the outage was adopted"
+    );
+    assert_eq!(store.load().await.unwrap().unwrap().version, 1);
+    eprintln!("redis outage: {calls} calls by 4 processes, {outage_calls} while Redis was down, 0 failed, 0 x 401");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

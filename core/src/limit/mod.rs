@@ -14,11 +14,17 @@
 //! One budget's state is shared by every client of the process that spends it (same API host,
 //! same credentials); each client keeps its own pacing options (on/off, maximum wait).
 //!
+//! With a [`SharedBudget`] (Redis), the same rules run on the shared state of every process
+//! spending the budget (`shared.rs`); this process's own state is kept warm beside it and
+//! takes over, with a conservative share, while the shared budget is unreachable.
+//!
 //! All waiting uses tokio's clock, so tests can pause time.
 
 pub mod headers;
+pub mod shared;
 
 pub use headers::{parse_retry_after, RateLimitSnapshot, MAX_HEADER_WAIT};
+pub use shared::SharedBudget;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -126,7 +132,30 @@ fn registry() -> &'static Mutex<HashMap<String, Weak<Budget>>> {
 pub struct Limiter {
     config: RateLimitConfig,
     budget: Arc<Budget>,
+    shared: Option<Shared>,
 }
+
+/// A budget shared with other processes, and how reachable it is.
+#[derive(Debug)]
+struct Shared {
+    budget: Arc<dyn SharedBudget>,
+    health: Mutex<Health>,
+}
+
+#[derive(Debug)]
+struct Health {
+    /// While unreachable: the local budget decides until then.
+    down_until: Option<Instant>,
+    /// A warning was logged for the current outage.
+    warned: bool,
+    /// Processes seen sharing at the last take: the local share is one over this.
+    sharing: u64,
+}
+
+/// How long a shared take may take before this process goes on alone.
+const SHARED_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long the local budget decides after the shared one failed.
+const SHARED_RETRY: Duration = Duration::from_secs(1);
 
 /// The right to send one request. Hand it back through [`Limiter::observe`]; dropping it
 /// unobserved (a transport error, a cancelled call) just frees its place.
@@ -134,6 +163,8 @@ pub struct Limiter {
 pub struct Permit<'a> {
     limiter: &'a Limiter,
     done: bool,
+    /// Its id in the shared budget, when it came from there.
+    shared: Option<u64>,
 }
 
 impl Drop for Permit<'_> {
@@ -141,6 +172,15 @@ impl Drop for Permit<'_> {
         if !self.done {
             let mut st = self.limiter.lock();
             st.in_flight = st.in_flight.saturating_sub(1);
+            drop(st);
+            if let (Some(id), Some(shared)) = (self.shared, &self.limiter.shared) {
+                let budget = shared.budget.clone();
+                if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                    rt.spawn(async move {
+                        let _ = budget.release(id).await;
+                    });
+                }
+            }
         }
     }
 }
@@ -164,6 +204,8 @@ impl Drop for Waiting<'_> {
 
 enum Plan {
     Go,
+    /// Go, on the shared budget's permit of this id.
+    Shared(u64),
     Wait(Instant),
 }
 
@@ -181,13 +223,109 @@ impl Limiter {
                 b
             }
         };
-        Limiter { config, budget }
+        Limiter {
+            config,
+            budget,
+            shared: None,
+        }
     }
 
     /// A limiter with a budget of its own.
     pub fn new(config: RateLimitConfig) -> Self {
         let budget = Arc::new(Budget::new(&config));
-        Limiter { config, budget }
+        Limiter {
+            config,
+            budget,
+            shared: None,
+        }
+    }
+
+    /// The same limiter, pacing against `budget`, shared with other processes.
+    pub fn with_shared(mut self, budget: Arc<dyn SharedBudget>) -> Self {
+        self.shared = Some(Shared {
+            budget,
+            health: Mutex::new(Health {
+                down_until: None,
+                warned: false,
+                sharing: 1,
+            }),
+        });
+        self
+    }
+
+    /// Asks the shared budget, if there is one and it is reachable: `None` means the local
+    /// budget decides (with [`Limiter::local_share`]).
+    async fn take_shared(&self, jitter: &mut Option<Duration>) -> Option<Plan> {
+        let shared = self.shared.as_ref()?;
+        {
+            let h = shared.health.lock().unwrap_or_else(|p| p.into_inner());
+            if h.down_until.is_some_and(|u| Instant::now() < u) {
+                return None;
+            }
+        }
+        let permit = rand::random::<u64>();
+        let args = shared::TakeArgs {
+            enabled: self.config.enabled,
+            burst_fraction: self.config.burst_fraction,
+            initial_window: self.config.initial_window,
+            permit,
+        };
+        let answer = tokio::time::timeout(SHARED_TIMEOUT, shared.budget.take(&args)).await;
+        let mut h = shared.health.lock().unwrap_or_else(|p| p.into_inner());
+        let take = match answer {
+            Ok(Ok(t)) => {
+                h.down_until = None;
+                if h.warned {
+                    h.warned = false;
+                    tracing::warn!("the shared rate budget is reachable again");
+                }
+                t
+            }
+            Ok(Err(e)) => return self.shared_down(&mut h, e.to_string()),
+            Err(_) => {
+                return self.shared_down(&mut h, format!("no answer within {SHARED_TIMEOUT:?}"))
+            }
+        };
+        let now = Instant::now();
+        Some(match take {
+            shared::Take::Go { sharing } => {
+                h.sharing = sharing.max(1);
+                drop(h);
+                self.lock().in_flight += 1;
+                Plan::Shared(permit)
+            }
+            shared::Take::Pace(d) => Plan::Wait(now + d),
+            shared::Take::Blocked(d) => {
+                let j = *jitter.get_or_insert_with(|| {
+                    self.config.resume_jitter.mul_f64(rand::random::<f64>())
+                });
+                Plan::Wait(now + d + j)
+            }
+        })
+    }
+
+    fn shared_down(&self, h: &mut Health, why: String) -> Option<Plan> {
+        h.down_until = Some(Instant::now() + SHARED_RETRY);
+        if !h.warned {
+            h.warned = true;
+            tracing::warn!(
+                error = %why,
+                "the shared rate budget is unreachable; pacing alone on a 1/{} share until it is back",
+                h.sharing
+            );
+        }
+        None
+    }
+
+    /// One over the processes last seen sharing, while the shared budget is unreachable.
+    fn local_share(&self) -> f64 {
+        match &self.shared {
+            Some(s) => {
+                let h = s.health.lock().unwrap_or_else(|p| p.into_inner());
+                1.0 / h.sharing.max(1) as f64
+            }
+            None => 1.0,
+        }
     }
 
     /// True when `other` spends the same budget.
@@ -204,11 +342,23 @@ impl Limiter {
     pub async fn acquire(&self) -> Result<Permit<'_>> {
         let mut jitter = None;
         loop {
-            match self.plan(Instant::now(), &mut jitter) {
+            let plan = match self.take_shared(&mut jitter).await {
+                Some(p) => p,
+                None => self.plan(Instant::now(), &mut jitter, self.local_share()),
+            };
+            match plan {
                 Plan::Go => {
                     return Ok(Permit {
                         limiter: self,
                         done: false,
+                        shared: None,
+                    })
+                }
+                Plan::Shared(id) => {
+                    return Ok(Permit {
+                        limiter: self,
+                        done: false,
+                        shared: Some(id),
                     })
                 }
                 Plan::Wait(until) => {
@@ -232,7 +382,8 @@ impl Limiter {
         }
     }
 
-    fn plan(&self, now: Instant, jitter: &mut Option<Duration>) -> Plan {
+    /// The local decision, on `share` of each window (1 unless the shared budget is down).
+    fn plan(&self, now: Instant, jitter: &mut Option<Duration>, share: f64) -> Plan {
         let mut st = self.lock();
         if let Some(until) = st.blocked_until {
             if now < until {
@@ -265,13 +416,14 @@ impl Limiter {
             }
             let mut interval = Duration::ZERO;
             for w in windows.iter().filter(|w| !w.stale) {
-                let left_now = w.remaining.saturating_sub(*in_flight);
+                let mine = (w.remaining as f64 * share).floor() as u64;
+                let left_now = mine.saturating_sub(*in_flight);
                 if left_now == 0 {
                     // With requests in flight, their answers may show that some of them were
                     // already counted: the waiters are woken to plan again at each answer.
                     return Plan::Wait(w.reset);
                 }
-                if left_now as f64 > w.limit as f64 * self.config.burst_fraction {
+                if left_now as f64 > w.limit as f64 * share * self.config.burst_fraction {
                     continue; // plenty left: no need to spread yet
                 }
                 let time_left = w.reset.saturating_duration_since(now);
@@ -295,6 +447,23 @@ impl Limiter {
         retry_after: Option<Duration>,
     ) {
         permit.done = true;
+        if let (Some(id), Some(shared)) = (permit.shared, &self.shared) {
+            let feed = shared::Feed {
+                permit: id,
+                snapshot: snapshot.copied(),
+                status,
+                retry_after,
+                reset_margin: self.config.reset_margin,
+            };
+            let budget = shared.budget.clone();
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move {
+                    if let Err(e) = budget.feed(&feed).await {
+                        tracing::debug!(error = %e, "could not feed the shared rate budget");
+                    }
+                });
+            }
+        }
         let now = Instant::now();
         let wall = SystemTime::now();
         let margin = self.config.reset_margin;

@@ -22,11 +22,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
-use tokio::sync::OnceCell;
 
 use super::{StoreLock, StoreStamp, TokenStore};
 use crate::auth::TokenSet;
 use crate::error::{Error, Result};
+use crate::redis_link::RedisLink;
 
 /// Writes `ARGV[1]` (a set of version `ARGV[2]`) to `KEYS[1]` unless a newer version is
 /// stored, and raises the write counter `KEYS[2]`: 1 written, 0 refused.
@@ -60,8 +60,7 @@ return 0
 
 /// Keeps the token set in Redis, with a lease lock across processes and machines.
 pub struct RedisTokenStore {
-    client: redis::Client,
-    conn: OnceCell<ConnectionManager>,
+    link: RedisLink,
     prefix: String,
     lease_ttl: Duration,
     lock_wait: Duration,
@@ -76,12 +75,6 @@ impl std::fmt::Debug for RedisTokenStore {
     }
 }
 
-fn redis_err(what: &str, e: redis::RedisError) -> Error {
-    // Redis errors never contain the URL's password (the client does not print it), but they
-    // may name the host: fine for an operator.
-    Error::Store(format!("redis {what} failed: {e}"))
-}
-
 impl RedisTokenStore {
     /// A store at `url` (`redis://`, `rediss://`) under `prefix`. Connects on first use.
     pub fn new(url: &str, prefix: &str) -> Result<Self> {
@@ -90,15 +83,8 @@ impl RedisTokenStore {
                 "the redis key prefix must be non-empty, without spaces",
             ));
         }
-        // The parse error is not shown: it could quote the URL, password included.
-        let client = redis::Client::open(url).map_err(|_| {
-            Error::config(
-                "invalid redis URL: use redis://[user:password@]host:port[/db] or rediss://...",
-            )
-        })?;
         Ok(RedisTokenStore {
-            client,
-            conn: OnceCell::new(),
+            link: RedisLink::open(url, "redis", Duration::from_secs(5))?,
             prefix: prefix.to_owned(),
             lease_ttl: Duration::from_secs(60),
             lock_wait: Duration::from_secs(90),
@@ -139,21 +125,6 @@ impl RedisTokenStore {
     fn writes_key(&self) -> String {
         format!("{}:writes", self.prefix)
     }
-
-    async fn conn(&self) -> Result<ConnectionManager> {
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Duration::from_secs(5))
-            .set_response_timeout(Duration::from_secs(5))
-            .set_number_of_retries(1);
-        self.conn
-            .get_or_try_init(|| async {
-                ConnectionManager::new_with_config(self.client.clone(), config)
-                    .await
-                    .map_err(|e| redis_err("connect", e))
-            })
-            .await
-            .cloned()
-    }
 }
 
 struct RedisLease {
@@ -170,7 +141,7 @@ impl StoreLock for RedisLease {
             .arg(&self.value)
             .invoke_async(&mut self.conn)
             .await
-            .map_err(|e| redis_err("lease release", e))?;
+            .map_err(|e| Error::Store(format!("redis lease release failed: {e}")))?;
         Ok(())
     }
 }
@@ -178,61 +149,69 @@ impl StoreLock for RedisLease {
 #[async_trait]
 impl TokenStore for RedisTokenStore {
     async fn load(&self) -> Result<Option<TokenSet>> {
-        let mut conn = self.conn().await?;
-        let text: Option<String> = conn
-            .get(self.tokens_key())
-            .await
-            .map_err(|e| redis_err("GET", e))?;
+        let key = self.tokens_key();
+        let text: Option<String> = self
+            .link
+            .run("GET", |mut c| {
+                let key = key.clone();
+                async move { c.get(key).await }
+            })
+            .await?;
         match text {
             None => Ok(None),
             Some(t) => TokenSet::from_json(&t).map(Some).map_err(|e| {
                 Error::Store(format!(
-                    "the token set in redis at {} cannot be read: {e}",
-                    self.tokens_key()
+                    "the token set in redis at {key} cannot be read: {e}"
                 ))
             }),
         }
     }
 
     async fn save(&self, tokens: &TokenSet) -> Result<()> {
-        let mut conn = self.conn().await?;
-        let written: i64 = redis::Script::new(SAVE_IF_NOT_OLDER)
-            .key(self.tokens_key())
-            .key(self.writes_key())
-            .arg(tokens.to_json())
-            .arg(tokens.version)
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| redis_err("save", e))?;
+        let script = redis::Script::new(SAVE_IF_NOT_OLDER);
+        let (json, version) = (tokens.to_json(), tokens.version);
+        let written: i64 = self
+            .link
+            .run("save", |mut c| {
+                let mut call = script.prepare_invoke();
+                call.key(self.tokens_key())
+                    .key(self.writes_key())
+                    .arg(&json)
+                    .arg(version);
+                async move { call.invoke_async(&mut c).await }
+            })
+            .await?;
         if written == 1 {
             Ok(())
         } else {
             Err(Error::Store(format!(
-                "a newer token set than version {} is stored in redis: not overwritten",
-                tokens.version
+                "a newer token set than version {version} is stored in redis: not overwritten"
             )))
         }
     }
 
     async fn clear(&self) -> Result<()> {
-        let mut conn = self.conn().await?;
-        let _: i64 = redis::Script::new(CLEAR)
-            .key(self.tokens_key())
-            .key(self.writes_key())
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| redis_err("clear", e))?;
+        let script = redis::Script::new(CLEAR);
+        let _: i64 = self
+            .link
+            .run("clear", |mut c| {
+                let mut call = script.prepare_invoke();
+                call.key(self.tokens_key()).key(self.writes_key());
+                async move { call.invoke_async(&mut c).await }
+            })
+            .await?;
         Ok(())
     }
 
     async fn stamp(&self) -> Result<Option<StoreStamp>> {
-        let mut conn = self.conn().await?;
-        let (writes, leased): (Option<u64>, bool) = redis::pipe()
-            .get(self.writes_key())
-            .exists(self.lock_key())
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| redis_err("stamp", e))?;
+        let (writes, leased): (Option<u64>, bool) = self
+            .link
+            .run("stamp", |mut c| {
+                let mut pipe = redis::pipe();
+                pipe.get(self.writes_key()).exists(self.lock_key());
+                async move { pipe.query_async(&mut c).await }
+            })
+            .await?;
         Ok(Some(StoreStamp {
             stamp: writes.unwrap_or(0),
             refreshing: leased,
@@ -240,23 +219,25 @@ impl TokenStore for RedisTokenStore {
     }
 
     async fn lock(&self) -> Result<Option<Box<dyn StoreLock>>> {
-        let mut conn = self.conn().await?;
         let value = format!("{:032x}", rand::random::<u128>());
         let ttl_ms = u64::try_from(self.lease_ttl.as_millis()).unwrap_or(u64::MAX);
         let until = tokio::time::Instant::now() + self.lock_wait;
         loop {
-            let taken: Option<String> = redis::cmd("SET")
-                .arg(self.lock_key())
-                .arg(&value)
-                .arg("NX")
-                .arg("PX")
-                .arg(ttl_ms)
-                .query_async(&mut conn)
-                .await
-                .map_err(|e| redis_err("lease SET NX", e))?;
+            let taken: Option<String> = self
+                .link
+                .run("lease SET NX", |mut c| {
+                    let mut cmd = redis::cmd("SET");
+                    cmd.arg(self.lock_key())
+                        .arg(&value)
+                        .arg("NX")
+                        .arg("PX")
+                        .arg(ttl_ms);
+                    async move { cmd.query_async(&mut c).await }
+                })
+                .await?;
             if taken.is_some() {
                 return Ok(Some(Box::new(RedisLease {
-                    conn,
+                    conn: self.link.connection().await?,
                     key: self.lock_key(),
                     value,
                 })));

@@ -8,8 +8,13 @@
 //! forever (the test kills it with SIGKILL at random moments), or COUNT times with a pause
 //! between. Prints `rotated N` after each.
 //!
-//! `token-worker loop BASE_URL TOKEN_FILE TASKS MS`: TASKS concurrent tasks call GET /me one
-//! after another for MS milliseconds, then print `ok=X failed=Y`.
+//! `token-worker loop BASE_URL TOKEN_FILE TASKS MS [REDIS_URL]`: TASKS concurrent tasks call
+//! GET /me one after another for MS milliseconds (pacing against a rate budget shared in Redis
+//! when REDIS_URL is given), then print `ok=X failed=Y`.
+//!
+//! `token-worker budget BASE_URL TOKEN TASKS END_UNIX REDIS_URL`: TASKS tasks call GET /me
+//! with the access token TOKEN, pacing against a rate budget shared in Redis, until the Unix
+//! time END_UNIX (seconds, fractional); prints `ok=X`.
 //!
 //! A TOKEN_FILE of the form `redis://host:port#prefix` uses a `RedisTokenStore` instead.
 
@@ -28,13 +33,17 @@ fn store(file: &str) -> Result<Arc<dyn TokenStore>, String> {
     Ok(Arc::new(FileTokenStore::new(file)))
 }
 
-fn client(base: &str, file: &str) -> Result<Client, String> {
-    Client::builder()
+fn builder(base: &str, file: &str) -> Result<procore::ClientBuilder, String> {
+    Ok(Client::builder()
         .environment(Environment::local(base).map_err(|e| e.to_string())?)
         .stored_tokens("sim-client-id", "sim-client-secret")
         .token_store(store(file)?)
+        .refresh_skew(Duration::from_secs(300)))
+}
+
+fn client(base: &str, file: &str) -> Result<Client, String> {
+    builder(base, file)?
         .rate_limit(RateLimitConfig::disabled())
-        .refresh_skew(Duration::from_secs(300))
         .build()
         .map_err(|e| e.to_string())
 }
@@ -63,8 +72,20 @@ async fn calls(base: &str, file: &str, n: usize) -> Result<(), String> {
     }
 }
 
-async fn looping(base: &str, file: &str, tasks: usize, ms: u64) -> Result<(), String> {
-    let c = client(base, file)?;
+async fn looping(
+    base: &str,
+    file: &str,
+    tasks: usize,
+    ms: u64,
+    budget: Option<&str>,
+) -> Result<(), String> {
+    let c = match budget {
+        None => client(base, file)?,
+        Some(url) => builder(base, file)?
+            .shared_rate_budget_url(url)
+            .build()
+            .map_err(|e| e.to_string())?,
+    };
     let until = tokio::time::Instant::now() + Duration::from_millis(ms);
     let all = (0..tasks).map(|_| {
         let c = c.clone();
@@ -94,6 +115,46 @@ async fn looping(base: &str, file: &str, tasks: usize, ms: u64) -> Result<(), St
     } else {
         Err(format!("{failed} calls failed"))
     }
+}
+
+async fn budget(
+    base: &str,
+    token: &str,
+    tasks: usize,
+    end: f64,
+    redis: &str,
+) -> Result<(), String> {
+    let c = Client::builder()
+        .environment(Environment::local(base).map_err(|e| e.to_string())?)
+        .access_token(token)
+        .shared_rate_budget_url(redis)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs_f64();
+    let until = tokio::time::Instant::now() + Duration::from_secs_f64((end - now).max(0.0));
+    let all = (0..tasks).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move {
+            let mut ok = 0u64;
+            while tokio::time::Instant::now() < until {
+                match tokio::time::timeout_at(until, c.get("me").send()).await {
+                    Ok(Ok(_)) => ok += 1,
+                    Ok(Err(e)) => return Err(e.to_string()),
+                    Err(_) => break,
+                }
+            }
+            Ok(ok)
+        })
+    });
+    let mut ok = 0;
+    for r in futures::future::join_all(all).await {
+        ok += r.map_err(|e| e.to_string())??;
+    }
+    println!("ok={ok}");
+    Ok(())
 }
 
 async fn rotate(base: &str, file: &str, count: Option<(u64, u64)>) -> Result<(), String> {
@@ -139,13 +200,18 @@ fn main() -> std::process::ExitCode {
                 let pause = args[5].parse().map_err(|_| "PAUSE_MS must be a number")?;
                 rotate(&args[2], &args[3], Some((count, pause))).await
             }
-            Some("loop") if args.len() == 6 => {
+            Some("budget") if args.len() == 7 => {
+                let tasks = args[4].parse().map_err(|_| "TASKS must be a number")?;
+                let end = args[5].parse().map_err(|_| "END_UNIX must be a number")?;
+                budget(&args[2], &args[3], tasks, end, &args[6]).await
+            }
+            Some("loop") if args.len() == 6 || args.len() == 7 => {
                 let tasks = args[4].parse().map_err(|_| "TASKS must be a number")?;
                 let ms = args[5].parse().map_err(|_| "MS must be a number")?;
-                looping(&args[2], &args[3], tasks, ms).await
+                looping(&args[2], &args[3], tasks, ms, args.get(6).map(String::as_str)).await
             }
             _ => Err(
-                "usage: token-worker calls BASE FILE N | rotate BASE FILE [COUNT PAUSE_MS] | loop BASE FILE TASKS MS"
+                "usage: token-worker calls BASE FILE N | rotate BASE FILE [COUNT PAUSE_MS] | loop BASE FILE TASKS MS [REDIS_URL] | budget BASE TOKEN TASKS END_UNIX REDIS_URL"
                     .into(),
             ),
         }

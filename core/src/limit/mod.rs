@@ -52,7 +52,7 @@ pub struct RateLimitConfig {
     /// between the server and this machine (default 100 ms).
     pub reset_margin: Duration,
     /// While more than this fraction of a window's limit is left, calls go at once; below it,
-    /// the rest is spread evenly over the time left (default 0.5). 0 spreads always.
+    /// the rest is spread evenly over the time left (default 0.5). 1 spreads always, 0 never.
     pub burst_fraction: f64,
 }
 
@@ -662,5 +662,53 @@ mod tests {
             third.is_err(),
             "a third permit must wait for the window to reset"
         );
+    }
+
+    /// Answers Go (4 processes sharing) once, then fails as an unreachable server would.
+    #[derive(Debug, Default)]
+    struct FlakyShared {
+        takes: std::sync::atomic::AtomicU32,
+    }
+
+    #[async_trait::async_trait]
+    impl SharedBudget for FlakyShared {
+        async fn take(&self, _: &shared::TakeArgs) -> Result<shared::Take> {
+            match self.takes.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                0 => Ok(shared::Take::Go { sharing: 4 }),
+                _ => Err(Error::Store("connection refused".into())),
+            }
+        }
+        async fn feed(&self, _: &shared::Feed) -> Result<()> {
+            Err(Error::Store("connection refused".into()))
+        }
+        async fn release(&self, _: u64) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unreachable_shared_budget_leaves_a_quarter_share_to_each_of_four() {
+        let shared = Arc::new(FlakyShared::default());
+        let l = Limiter::new(RateLimitConfig {
+            initial_window: None,
+            burst_fraction: 1.0,
+            ..Default::default()
+        })
+        .with_shared(shared.clone());
+        let p = l.acquire().await.unwrap();
+        assert!(p.shared.is_some(), "the first permit came from the shared budget");
+        // 40 of 100 left for 60 s, across 4 processes: this one may send 10 in that time.
+        l.observe(p, Some(&snap(100, 40, 60)), 200, None);
+        let start = Instant::now();
+        for _ in 0..5 {
+            let p = l.acquire().await.unwrap();
+            assert!(p.shared.is_none(), "the local budget decides while shared is down");
+            l.observe(p, None, 200, None);
+        }
+        // 10 (not 40) left over the 60 s: each call waits a tenth of the time left (6 s, then
+        // 5.4 s, ...: over 20 s for 5), where the whole budget would wait a fortieth (under 6 s).
+        let spent = Instant::now() - start;
+        assert!(spent >= Duration::from_secs(18), "{spent:?}");
+        assert!(shared.takes.load(std::sync::atomic::Ordering::SeqCst) >= 2);
     }
 }

@@ -230,6 +230,11 @@ export interface ClientOptions extends EnvironmentOptions {
   rateLimit?: boolean
   /** Fail with `rate_limited` instead of waiting longer than this. */
   rateLimitMaxWaitMs?: number
+  /**
+   * A Redis URL (`redis://`, `rediss://`): the rate budget is shared there by every process
+   * of the same app on the same API host.
+   */
+  rateBudget?: string
   /** The largest response body read (default 32 MiB). */
   maxBodyBytes?: number
 }

@@ -161,6 +161,7 @@ struct JsClientOptions {
     no_deadline: Option<bool>,
     rate_limit: Option<bool>,
     rate_limit_max_wait_ms: Option<f64>,
+    rate_budget: Option<String>,
     max_body_bytes: Option<f64>,
 }
 
@@ -191,6 +192,7 @@ pub fn client(json: Option<&str>) -> procore::Result<ClientOptions> {
         no_deadline: o.no_deadline,
         rate_limit: o.rate_limit,
         rate_limit_max_wait: ms(o.rate_limit_max_wait_ms),
+        rate_budget: o.rate_budget,
         max_body_bytes: num(o.max_body_bytes),
         auth: AuthOptions {
             access_token: secret(o.access_token),

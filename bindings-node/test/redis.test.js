@@ -2,12 +2,12 @@
 // RedisTokenStore against a real redis-server on a free loopback port.
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
-const { spawn } = require('node:child_process')
+const { spawn, execFileSync } = require('node:child_process')
 const net = require('node:net')
 const util = require('node:util')
 
 const { Client, RedisTokenStore, ConfigError } = require('..')
-const { startSimulator, CLIENT_ID, CLIENT_SECRET } = require('./helpers')
+const { startSimulator, CLIENT_ID, CLIENT_SECRET, DEV_TOKEN } = require('./helpers')
 
 let sim, redis, url
 const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) }) })
@@ -45,4 +45,14 @@ test('a client rotates through Redis and a second one adopts the set', async () 
 
 test('a bad Redis URL is a ConfigError that does not show the password', () => {
   assert.throws(() => new RedisTokenStore('http://user:hunter2@host', 'p'), (e) => e instanceof ConfigError && !e.message.includes('hunter2'))
+})
+
+test('the rate budget is shared in Redis (rateBudget)', async () => {
+  const port = url.split(':').pop()
+  const keys = () => execFileSync('redis-cli', ['-p', port, '--scan', '--pattern', 'procore:budget:*'], { encoding: 'utf8' }).split(/\s+/).filter(Boolean)
+  assert.deepEqual(keys(), [])
+  const c = new Client(sim.options({ accessToken: DEV_TOKEN, rateBudget: url }))
+  assert.equal((await c.get('me')).status, 200)
+  assert.ok(keys().some((k) => k.endsWith(':state')), keys().join(' '))
+  assert.throws(() => new Client(sim.options({ accessToken: DEV_TOKEN, rateBudget: 'http://user:hunter2@host' })), (e) => e instanceof ConfigError && !e.message.includes('hunter2'))
 })

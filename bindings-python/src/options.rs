@@ -253,6 +253,7 @@ pub fn client(
             "no_deadline" => o.no_deadline = flag(&key, &v)?,
             "rate_limit" => o.rate_limit = flag(&key, &v)?,
             "rate_limit_max_wait" => o.rate_limit_max_wait = secs(&key, &v)?,
+            "rate_budget" => o.rate_budget = text(&key, &v)?,
             "max_body_bytes" => o.max_body_bytes = num(&key, &v)?,
             _ if place_option(&mut o, &key, &v)? => {}
             _ => return Err(unexpected("Client()", &key)),

@@ -58,3 +58,20 @@ def test_a_bad_redis_url_is_a_config_error() -> None:
     with pytest.raises(procore.ConfigError) as e:
         procore.RedisTokenStore("http://user:hunter2@host", "p")
     assert "hunter2" not in str(e.value)
+
+
+def _budget_keys(redis_url: str) -> list[str]:
+    port = redis_url.rsplit(":", 1)[1]
+    out = subprocess.run(["redis-cli", "-p", port, "--scan", "--pattern", "procore:budget:*"],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_the_rate_budget_is_shared_in_redis(sim: Sim, redis_url: str) -> None:
+    assert _budget_keys(redis_url) == []
+    with procore.Client("sim-dev-token", rate_budget=redis_url, **client_kwargs(sim)) as c:
+        assert c.get("me").status == 200
+    assert any(k.endswith(":state") for k in _budget_keys(redis_url))
+    with pytest.raises(procore.ConfigError) as e:
+        procore.Client("sim-dev-token", rate_budget="http://user:hunter2@host", **client_kwargs(sim))
+    assert "hunter2" not in str(e.value)

@@ -83,6 +83,10 @@ pub struct ClientOptions {
     /// Fail with `RATE_LIMITED` instead of waiting longer than this for the budget.
     #[uniffi(default)]
     pub rate_limit_max_wait_ms: Option<u64>,
+    /// A Redis URL (`redis://`, `rediss://`): the rate budget is shared there by every process
+    /// of the same app on the same API host.
+    #[uniffi(default)]
+    pub rate_budget: Option<String>,
     /// The largest response body read (default 32 MiB).
     #[uniffi(default)]
     pub max_body_bytes: Option<u64>,
@@ -127,6 +131,7 @@ impl ClientOptions {
             no_deadline: o.no_deadline,
             rate_limit: o.rate_limit,
             rate_limit_max_wait: ms(o.rate_limit_max_wait_ms),
+            rate_budget: o.rate_budget,
             max_body_bytes: o.max_body_bytes.map(Into::into),
             auth: procore::AuthOptions {
                 access_token: o.access_token.map(|s| s.value.clone().into()),

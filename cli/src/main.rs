@@ -78,6 +78,10 @@ pub struct EnvArgs {
     /// every process and machine using the same app and environment.
     #[arg(long, env = "PROCORE_TOKEN_STORE", hide_env_values = true)]
     pub token_store: Option<String>,
+    /// Share the rate budget in Redis (`redis://...` or `rediss://...`) with every process and
+    /// machine of the same app on the same API host.
+    #[arg(long, env = "PROCORE_RATE_BUDGET", hide_env_values = true)]
+    pub rate_budget: Option<String>,
 }
 
 impl EnvArgs {
@@ -153,6 +157,9 @@ impl EnvArgs {
         }
         if let Some(v) = version {
             b = b.api_version(v);
+        }
+        if let Some(url) = &self.rate_budget {
+            b = b.shared_rate_budget_url(url.clone());
         }
         b = match std::env::var("PROCORE_ACCESS_TOKEN") {
             Ok(t) if !t.is_empty() => b.access_token(t),

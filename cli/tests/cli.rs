@@ -165,3 +165,53 @@ async fn login_token_info_logout() {
     assert!(!file.exists());
     assert_eq!(sim.counters().revocations, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_and_the_rate_budget_in_redis() {
+    let sim = Simulator::start(SimulatorConfig::default()).await.unwrap();
+    let redis = procore_e2e::Redis::start();
+    let prefix =
+        procore::store::RedisTokenStore::key_prefix(&sim.base_url(), "sim-client-id", "cli");
+    let store = procore::store::RedisTokenStore::new(&redis.url(), &prefix).unwrap();
+    let issued = sim.issue_tokens(Some(std::time::Duration::from_secs(3600)));
+    let set = procore::TokenSet::new(
+        issued.access_token,
+        issued.refresh_token,
+        Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3600)),
+    );
+    procore::TokenStore::save(&store, &set).await.unwrap();
+    let out = cli(&sim)
+        .env("PROCORE_CLIENT_ID", "sim-client-id")
+        .env("PROCORE_CLIENT_SECRET", "sim-client-secret")
+        .args([
+            "get",
+            "me",
+            "--token-store",
+            &redis.url(),
+            "--rate-budget",
+            &redis.url(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let me: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(me["id"].as_u64(), Some(procore_simulator::seed::USER_ID));
+    // The call went through the shared budget: its state is in Redis.
+    let keys = Command::new("redis-cli")
+        .args([
+            "-p",
+            &redis.port.to_string(),
+            "--scan",
+            "--pattern",
+            "procore:budget:*",
+        ])
+        .output()
+        .unwrap();
+    let keys = String::from_utf8_lossy(&keys.stdout);
+    assert!(keys.lines().any(|k| k.ends_with(":state")), "{keys}");
+    assert!(!keys.contains(set.access_token()));
+}

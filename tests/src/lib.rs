@@ -1,6 +1,8 @@
 //! End-to-end tests live in `tests/`; the `token-worker` binary is the process they spawn.
 
-use std::process::{Command, Stdio};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Starts `processes` workers (`worker calls BASE STORE PER`) at once, waits for all, and
 /// panics unless each made its `per` calls without a failure. Blocking: call it from
@@ -95,4 +97,72 @@ pub fn allowed_requests(t0: f64, t1: f64, hourly: (f64, f64), spike: (f64, f64))
         h += 1.0;
     }
     allowed
+}
+
+/// A `redis-server` on a free loopback port (started here, killed on drop).
+pub struct Redis {
+    child: Option<Child>,
+    /// Its port.
+    pub port: u16,
+}
+
+impl Redis {
+    /// On `port`, keeping nothing on disk.
+    pub fn start_on(port: u16) -> Redis {
+        Redis::start_with(port, None)
+    }
+
+    /// With `dir`: an append-only file fsynced at every write, so a restart keeps the data.
+    pub fn start_with(port: u16, dir: Option<&std::path::Path>) -> Redis {
+        let port_text = port.to_string();
+        let mut args = vec!["--port", &port_text, "--bind", "127.0.0.1", "--save", ""];
+        let dir_text = dir.map(|d| d.to_string_lossy().into_owned());
+        match &dir_text {
+            Some(d) => args.extend(["--appendonly", "yes", "--appendfsync", "always", "--dir", d]),
+            None => args.extend(["--appendonly", "no"]),
+        }
+        let child = Command::new("redis-server")
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (apt-get install -y redis-server)");
+        let until = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < until, "redis-server did not listen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Redis {
+            child: Some(child),
+            port,
+        }
+    }
+
+    /// On a free port, keeping nothing on disk.
+    pub fn start() -> Redis {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        Redis::start_on(port)
+    }
+
+    /// `redis://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills it (SIGKILL).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }

@@ -3,78 +3,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use procore::store::RedisTokenStore;
 use procore::{Client, Environment, RateLimitConfig, TokenSet, TokenStore};
+use procore_e2e::Redis;
 use procore_simulator::{Simulator, SimulatorConfig};
 
 const WORKER: &str = env!("CARGO_BIN_EXE_token-worker");
-
-struct Redis {
-    child: Option<Child>,
-    port: u16,
-}
-
-impl Redis {
-    fn start_on(port: u16) -> Redis {
-        Redis::start_with(port, None)
-    }
-
-    /// With `dir`: an append-only file fsynced at every write, so a restart keeps the data.
-    fn start_with(port: u16, dir: Option<&std::path::Path>) -> Redis {
-        let port_text = port.to_string();
-        let mut args = vec!["--port", &port_text, "--bind", "127.0.0.1", "--save", ""];
-        let dir_text = dir.map(|d| d.to_string_lossy().into_owned());
-        match &dir_text {
-            Some(d) => args.extend(["--appendonly", "yes", "--appendfsync", "always", "--dir", d]),
-            None => args.extend(["--appendonly", "no"]),
-        }
-        let child = Command::new("redis-server")
-            .args(&args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed (apt-get install -y redis-server)");
-        let until = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < until, "redis-server did not listen");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Redis {
-            child: Some(child),
-            port,
-        }
-    }
-
-    fn start() -> Redis {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Redis::start_on(port)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 fn set(version: u64, access: &str) -> TokenSet {
     TokenSet::new(

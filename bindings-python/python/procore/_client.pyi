@@ -58,6 +58,7 @@ class _Base:
         no_deadline: Optional[bool] = None,
         rate_limit: Optional[bool] = None,
         rate_limit_max_wait: Optional[float] = None,
+        rate_budget: Optional[str] = None,
         max_body_bytes: Optional[int] = None,
     ) -> None: ...
     @property

@@ -696,13 +696,19 @@ mod tests {
         })
         .with_shared(shared.clone());
         let p = l.acquire().await.unwrap();
-        assert!(p.shared.is_some(), "the first permit came from the shared budget");
+        assert!(
+            p.shared.is_some(),
+            "the first permit came from the shared budget"
+        );
         // 40 of 100 left for 60 s, across 4 processes: this one may send 10 in that time.
         l.observe(p, Some(&snap(100, 40, 60)), 200, None);
         let start = Instant::now();
         for _ in 0..5 {
             let p = l.acquire().await.unwrap();
-            assert!(p.shared.is_none(), "the local budget decides while shared is down");
+            assert!(
+                p.shared.is_none(),
+                "the local budget decides while shared is down"
+            );
             l.observe(p, None, 200, None);
         }
         // 10 (not 40) left over the 60 s: each call waits a tenth of the time left (6 s, then

@@ -35,6 +35,17 @@ class RedisStoreTest {
                 val e = expectProcore { RedisTokenStore("http://user:hunter2@host", "p") }
                 assertEquals(ErrorCode.CONFIG, e.code())
                 assertFalse(e.reason().contains("hunter2"))
+                // The rate budget shared in Redis (rateBudget): its state appears there.
+                fun budgetKeys() = ProcessBuilder("redis-cli", "-p", "$port", "--scan", "--pattern", "procore:budget:*")
+                    .start().inputStream.bufferedReader().readText().split(Regex("\\s+")).filter { it.isNotEmpty() }
+                assertEquals(emptyList(), budgetKeys())
+                Client.withAccessToken(sim.config().copy(rateBudget = "redis://127.0.0.1:$port"), Simulator.DEV_TOKEN).use { c ->
+                    assertEquals(200, c.get("me").statusCode)
+                }
+                check(budgetKeys().any { it.endsWith(":state") }) { budgetKeys().toString() }
+                val bad = expectProcore { Client.withAccessToken(sim.config().copy(rateBudget = "http://user:hunter2@host"), Simulator.DEV_TOKEN) }
+                assertEquals(ErrorCode.CONFIG, bad.code())
+                assertFalse(bad.reason().contains("hunter2"))
             }
         } finally {
             redis.destroy()

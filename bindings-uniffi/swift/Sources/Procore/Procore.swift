@@ -3289,6 +3289,11 @@ public struct ClientOptions {
      */
     public var rateLimitMaxWaitMs: UInt64?
     /**
+     * A Redis URL (`redis://`, `rediss://`): the rate budget is shared there by every process
+     * of the same app on the same API host.
+     */
+    public var rateBudget: String?
+    /**
      * The largest response body read (default 32 MiB).
      */
     public var maxBodyBytes: UInt64?
@@ -3361,6 +3366,10 @@ public struct ClientOptions {
          * Fail with `RATE_LIMITED` instead of waiting longer than this for the budget.
          */rateLimitMaxWaitMs: UInt64? = nil, 
         /**
+         * A Redis URL (`redis://`, `rediss://`): the rate budget is shared there by every process
+         * of the same app on the same API host.
+         */rateBudget: String? = nil, 
+        /**
          * The largest response body read (default 32 MiB).
          */maxBodyBytes: UInt64? = nil) {
         self.accessToken = accessToken
@@ -3388,6 +3397,7 @@ public struct ClientOptions {
         self.noDeadline = noDeadline
         self.rateLimit = rateLimit
         self.rateLimitMaxWaitMs = rateLimitMaxWaitMs
+        self.rateBudget = rateBudget
         self.maxBodyBytes = maxBodyBytes
     }
 
@@ -3432,6 +3442,7 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 noDeadline: FfiConverterOptionBool.read(from: &buf), 
                 rateLimit: FfiConverterOptionBool.read(from: &buf), 
                 rateLimitMaxWaitMs: FfiConverterOptionUInt64.read(from: &buf), 
+                rateBudget: FfiConverterOptionString.read(from: &buf), 
                 maxBodyBytes: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
@@ -3462,6 +3473,7 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionBool.write(value.noDeadline, into: &buf)
         FfiConverterOptionBool.write(value.rateLimit, into: &buf)
         FfiConverterOptionUInt64.write(value.rateLimitMaxWaitMs, into: &buf)
+        FfiConverterOptionString.write(value.rateBudget, into: &buf)
         FfiConverterOptionUInt64.write(value.maxBodyBytes, into: &buf)
     }
 }

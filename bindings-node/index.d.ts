@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'oauth'
   | 'store'
   | 'state_mismatch'
+  | 'invalid_call'
 
 export declare const ERROR_CODES: readonly ErrorCode[]
 
@@ -97,6 +98,12 @@ export declare class StoreError extends ProcoreError {
 export declare class StateMismatchError extends ProcoreError {
   readonly code: 'state_mismatch'
 }
+/** A catalog operation called without what it needs (nothing was sent): `errors` maps each
+ * place (`path.project_id`, `body.rfi.subject`) to what is wrong there. */
+export declare class InvalidCallError extends ProcoreError {
+  readonly code: 'invalid_call'
+  readonly errors: Record<string, string[]>
+}
 
 /** The union of every error class: `switch (err.code)` narrows it. */
 export type AnyProcoreError =
@@ -117,6 +124,7 @@ export type AnyProcoreError =
   | OAuthError
   | StoreError
   | StateMismatchError
+  | InvalidCallError
 
 export declare function isProcoreError(e: unknown): e is AnyProcoreError
 

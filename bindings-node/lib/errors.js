@@ -59,6 +59,12 @@ class OAuthError extends ProcoreError {
 }
 class StoreError extends ProcoreError {}
 class StateMismatchError extends ProcoreError {}
+class InvalidCallError extends ProcoreError {
+  constructor(payload) {
+    super(payload)
+    this.errors = payload.validationErrors ?? {}
+  }
+}
 
 const ERROR_CLASSES = {
   unauthorized: UnauthorizedError,
@@ -78,6 +84,7 @@ const ERROR_CLASSES = {
   oauth: OAuthError,
   store: StoreError,
   state_mismatch: StateMismatchError,
+  invalid_call: InvalidCallError,
 }
 
 /** A native error as a ProcoreError subclass (anything else is returned unchanged). */
@@ -140,6 +147,7 @@ module.exports = {
   OAuthError,
   StoreError,
   StateMismatchError,
+  InvalidCallError,
   convertError,
   isProcoreError,
   sync,

@@ -88,6 +88,20 @@ impl NativeClient {
         Ok((self.client(py)?, spec))
     }
 
+    fn prepare_operation(
+        &self,
+        py: Python<'_>,
+        operation: &str,
+        path: Option<&Bound<'_, PyAny>>,
+        json: Option<&Bound<'_, PyAny>>,
+        kw: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<(procore::Client, RequestSpec)> {
+        let path = path.map(options::query_value).transpose()?;
+        let call = options::call(json, kw)?;
+        let spec = RequestSpec::for_operation(operation, path.as_ref(), call).py(py)?;
+        Ok((self.client(py)?, spec))
+    }
+
     fn cursor(
         &self,
         py: Python<'_>,
@@ -160,6 +174,38 @@ impl NativeClient {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (client, spec) = self.prepare(py, method, path, json, options)?;
+        self.note_loop(py)?;
+        future_into_py(py, async move {
+            Ok(Outcome::from(client.send(&spec).await.map(Response::from)))
+        })
+    }
+
+    /// One call of a catalog operation (checked before it is sent), blocking.
+    #[pyo3(signature = (operation, path=None, json=None, **options))]
+    fn call(
+        &self,
+        py: Python<'_>,
+        operation: &str,
+        path: Option<&Bound<'_, PyAny>>,
+        json: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Response> {
+        let (client, spec) = self.prepare_operation(py, operation, path, json, options)?;
+        let r = block_on(py, async move { client.send(&spec).await })?.py(py)?;
+        Ok(Response::from(r))
+    }
+
+    /// One call of a catalog operation (checked before it is sent), awaitable.
+    #[pyo3(signature = (operation, path=None, json=None, **options))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        path: Option<&Bound<'_, PyAny>>,
+        json: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (client, spec) = self.prepare_operation(py, operation, path, json, options)?;
         self.note_loop(py)?;
         future_into_py(py, async move {
             Ok(Outcome::from(client.send(&spec).await.map(Response::from)))

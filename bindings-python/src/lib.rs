@@ -5,6 +5,7 @@
 //! - [`client`]: `NativeClient`, the half of `Client` / `AsyncClient` (core `client.rs`)
 //! - [`options`]: keyword arguments -> the core's options (core `options.rs`)
 //! - [`auth`]: `OAuthClient`, `AuthorizationRequest` (core `auth/`)
+//! - [`catalog`]: the operation catalog's search and lookup (core `catalog.rs`)
 //! - [`stores`]: memory, file and custom Python token stores (core `store/`)
 //! - [`pagination`]: item iterators and pages (core `paginate.rs`)
 //! - [`response`]: `Response`, `RateLimit` (core `response.rs`)
@@ -16,6 +17,7 @@
 use pyo3::prelude::*;
 
 mod auth;
+mod catalog;
 mod client;
 mod errors;
 mod json;
@@ -51,6 +53,8 @@ fn _procore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<auth::OAuthClient>()?;
     m.add_class::<auth::AuthorizationRequest>()?;
     m.add_function(wrap_pyfunction!(_refresh_log_level, m)?)?;
+    m.add_function(wrap_pyfunction!(catalog::catalog_search, m)?)?;
+    m.add_function(wrap_pyfunction!(catalog::catalog_operation, m)?)?;
     logging::install(py);
     Ok(())
 }

@@ -37,6 +37,7 @@ pub enum ErrorCode {
     Oauth,
     Store,
     StateMismatch,
+    InvalidCall,
 }
 
 /// Why a call failed: a stable [`ErrorCode`] and the details of the answer behind it.

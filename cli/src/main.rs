@@ -1,26 +1,35 @@
-//! `procore`: the SDK's command line.
+//! `procore`: the SDK's command line, and the API explorer Procore does not have.
 //!
 //! - `procore demo`: the SDK's main job against the embedded simulator (no credentials).
-//! - `procore get PATH`: a GET against any environment, printing JSON.
+//! - `procore get|post|put|patch|delete PATH`: one request (or `--all` pages as NDJSON).
+//! - `procore ops search WORDS` / `procore ops show ID`: the catalog of every operation.
+//! - `procore call ID --path k=v --query k=v --data ...`: an operation, checked before it
+//!   leaves.
 //! - `procore login` / `procore token info` / `procore logout`: authorization-code login with
 //!   a loopback redirect and PKCE; tokens kept in a file store in the user's config dir.
+//! - `procore completions SHELL`: shell completions.
 
+mod calls;
 mod demo;
+mod fail;
 mod login;
+mod ops;
+mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use futures::StreamExt;
+use fail::Failure;
 use procore::{Client, Environment, FileTokenStore};
 
 #[derive(Parser)]
 #[command(
     name = "procore",
     version,
-    about = "The Procore API from the command line"
+    about = "The Procore API from the command line",
+    after_help = fail::EXIT_HELP
 )]
 struct Cli {
     /// Log level for the SDK's own events (error, warn, info, debug, trace). Tokens are never logged.
@@ -33,10 +42,54 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the SDK's main job against the local simulator and check every step.
+    #[command(after_help = "Example:\n  procore demo")]
     Demo,
-    /// GET a path and print the JSON answer.
-    Get(GetArgs),
+    /// GET a path and print the JSON answer (--all: every page, one item per line).
+    #[command(
+        after_help = "Examples:\n  procore get me\n  procore get projects --company 8089 --all\n  procore get /rest/v1.0/projects/5/rfis -q 'filters[status]=open' --output table"
+    )]
+    Get(calls::PathArgs),
+    /// POST a JSON body to a path.
+    #[command(
+        after_help = "Example:\n  procore post projects/5/rfis --company 8089 --data @rfi.json"
+    )]
+    Post(calls::PathArgs),
+    /// PUT a JSON body to a path.
+    #[command(
+        after_help = "Example:\n  procore put projects/5/rfis/9 --company 8089 --data '{\"rfi\":{\"subject\":\"New\"}}'"
+    )]
+    Put(calls::PathArgs),
+    /// PATCH a path with a JSON body.
+    #[command(
+        after_help = "Example:\n  echo '{\"rfi\":{\"subject\":\"New\"}}' | procore patch projects/5/rfis/9 --company 8089 --data -"
+    )]
+    Patch(calls::PathArgs),
+    /// DELETE a path.
+    #[command(after_help = "Example:\n  procore delete projects/5/rfis/9 --company 8089")]
+    Delete(calls::PathArgs),
+    /// Call an operation of the catalog by id; it is checked first, and nothing is sent if a
+    /// path parameter, a required query parameter or a required body field is missing.
+    #[command(
+        after_help = "Example:\n  procore call RestV10ProjectsProjectIdRfisPost --path project_id=5 --company 8089 \\\n    --data '{\"rfi\":{\"subject\":\"S\",\"question\":{\"body\":\"Q\"},\"rfi_manager_id\":7}}'"
+    )]
+    Call(calls::OperationArgs),
+    /// The catalog of every operation of the API.
+    Ops {
+        #[command(subcommand)]
+        command: ops::OpsCommand,
+    },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Example:\n  procore completions bash > ~/.local/share/bash-completion/completions/procore"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Log in with the authorization-code grant (loopback redirect, PKCE).
+    #[command(
+        after_help = "Example:\n  procore login --env sandbox --client-id ID --client-secret SECRET"
+    )]
     Login(login::LoginArgs),
     /// Token commands.
     Token {
@@ -174,61 +227,6 @@ impl EnvArgs {
     }
 }
 
-#[derive(Args)]
-struct GetArgs {
-    /// `/rest/v1.0/projects`, or a path relative to the API version (`projects`).
-    path: String,
-    /// Query parameters, `key=value` (repeatable; `filters[active]=true` works).
-    #[arg(short, long = "query", value_name = "KEY=VALUE")]
-    query: Vec<String>,
-    /// The company id sent as Procore-Company-Id.
-    #[arg(long = "company", env = "PROCORE_COMPANY_ID")]
-    company: Option<u64>,
-    /// The API version for relative paths (default v1.0).
-    #[arg(long)]
-    version: Option<String>,
-    /// Walk every page; print one JSON object per line.
-    #[arg(long)]
-    all: bool,
-    #[command(flatten)]
-    env: EnvArgs,
-}
-
-async fn get(args: GetArgs) -> Result<(), String> {
-    let client = args.env.client(args.company, args.version.as_deref())?;
-    let mut pairs = Vec::new();
-    for q in &args.query {
-        let (k, v) = q
-            .split_once('=')
-            .ok_or_else(|| format!("--query {q:?} is not KEY=VALUE"))?;
-        pairs.push((k.to_owned(), v.to_owned()));
-    }
-    if args.all {
-        let mut items = client.paginate(&args.path).query_pairs(pairs).items();
-        let mut out = std::io::stdout().lock();
-        while let Some(item) = items.next().await {
-            let item = item.map_err(|e| format!("{} ({})", e, e.code()))?;
-            use std::io::Write;
-            writeln!(out, "{item}").map_err(|e| e.to_string())?;
-        }
-        return Ok(());
-    }
-    let mut req = client.get(&args.path);
-    for (k, v) in pairs {
-        req = req.query(&k, v);
-    }
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| format!("{} ({})", e, e.code()))?;
-    let body: serde_json::Value = resp.json().map_err(|e| e.to_string())?;
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&body).map_err(|e| e.to_string())?
-    );
-    Ok(())
-}
-
 async fn token_info(env: EnvArgs) -> Result<(), String> {
     let client = env.client(None, None)?;
     let info = client
@@ -297,22 +295,31 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = rt.block_on(async move {
+    let result: Result<(), Failure> = rt.block_on(async move {
+        let text = |r: Result<(), String>| r.map_err(Failure::other);
         match cli.command {
-            Command::Demo => demo::run().await,
-            Command::Get(args) => get(args).await,
-            Command::Login(args) => login::run(args).await,
+            Command::Demo => text(demo::run().await),
+            Command::Get(args) => calls::verb("GET", args).await,
+            Command::Post(args) => calls::verb("POST", args).await,
+            Command::Put(args) => calls::verb("PUT", args).await,
+            Command::Patch(args) => calls::verb("PATCH", args).await,
+            Command::Delete(args) => calls::verb("DELETE", args).await,
+            Command::Call(args) => calls::operation(args).await,
+            Command::Ops { command } => ops::run(command),
+            Command::Completions { shell } => {
+                let mut cmd = <Cli as clap::CommandFactory>::command();
+                clap_complete::generate(shell, &mut cmd, "procore", &mut std::io::stdout());
+                Ok(())
+            }
+            Command::Login(args) => text(login::run(args).await),
             Command::Token {
                 command: TokenCommand::Info(env),
-            } => token_info(env).await,
-            Command::Logout(env) => logout(env).await,
+            } => text(token_info(env).await),
+            Command::Logout(env) => text(logout(env).await),
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("procore: {e}");
-            ExitCode::FAILURE
-        }
+        Err(f) => f.report(),
     }
 }

@@ -136,6 +136,24 @@ pub enum Error {
     /// The OAuth `state` returned to the redirect did not match the one sent.
     #[error("the OAuth state did not match: possible CSRF, the login was refused")]
     StateMismatch,
+
+    /// A call of a catalog operation that cannot succeed (a path parameter, a required query
+    /// parameter or a required body field missing, or a value of the wrong JSON type),
+    /// refused before anything was sent. `problems` maps each place (`path.project_id`,
+    /// `body.rfi.subject`) to what is wrong there.
+    #[error("invalid call of {operation}: {}", describe_problems(problems))]
+    InvalidCall {
+        operation: String,
+        problems: ValidationErrors,
+    },
+}
+
+fn describe_problems(problems: &ValidationErrors) -> String {
+    problems
+        .iter()
+        .map(|(k, v)| format!("{k} {}", v.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Declares [`ErrorCode`], [`Error::kind`] and [`Error::CODES`] from one list, so that the
@@ -219,6 +237,8 @@ error_codes! {
     Store = "store" <= Error::Store(_),
     /// The OAuth `state` did not match.
     StateMismatch = "state_mismatch" <= Error::StateMismatch,
+    /// A catalog operation called without what it needs (nothing was sent).
+    InvalidCall = "invalid_call" <= Error::InvalidCall { .. },
 }
 
 impl Error {
@@ -262,10 +282,11 @@ impl Error {
         self.api().and_then(|a| a.body.as_ref())
     }
 
-    /// For `validation` errors: field -> messages.
+    /// For `validation` errors: field -> messages; for `invalid_call`: place -> problems.
     pub fn validation_errors(&self) -> Option<&ValidationErrors> {
         match self {
             Error::Validation { errors, .. } => Some(errors),
+            Error::InvalidCall { problems, .. } => Some(problems),
             _ => None,
         }
     }

@@ -22,6 +22,8 @@
 //! (the pipeline), [`paginate`], [`error`].
 
 pub mod auth;
+#[cfg(feature = "catalog")]
+pub mod catalog;
 mod client;
 pub mod config;
 mod dispatch;

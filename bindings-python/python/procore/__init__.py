@@ -31,10 +31,12 @@ from ._errors import (
     RequestTimeoutError,
     ServerError,
     StateMismatchError,
+    InvalidCallError,
     TokenStoreError,
     UnauthorizedError,
     ValidationError,
 )
+from . import catalog
 from ._client import AsyncClient, AsyncOAuthClient, Client, OAuthClient
 from ._procore import (
     ERROR_CODES,
@@ -53,6 +55,7 @@ from ._procore import (
 from ._types import TokenDict, TokenStore
 
 __all__ = [
+    "catalog",
     "ERROR_CODES",
     "OOB_REDIRECT_URI",
     "AppNotConnectedError",
@@ -83,6 +86,7 @@ __all__ = [
     "Response",
     "ServerError",
     "StateMismatchError",
+    "InvalidCallError",
     "TokenDict",
     "TokenStore",
     "TokenStoreError",

@@ -74,6 +74,11 @@ class Client(_Base):
         """``DELETE path``."""
         return self._native.request("DELETE", path, None, **options)
 
+    def call(self, operation: str, path: Any = None, json: Any = None, **options: Any) -> Any:
+        """A catalog operation by id, checked first (``InvalidCallError``, nothing sent):
+        ``client.call("RestV10ProjectsProjectIdRfisPost", path={"project_id": 5}, json={...})``."""
+        return self._native.call(operation, path, json, **options)
+
     def paginate(self, path: str, **options: Any) -> Any:
         """The items of a collection (v1 arrays or v2 ``{"data": [...]}``), one page in
         memory at a time."""
@@ -123,6 +128,10 @@ class AsyncClient(_Base):
     def delete(self, path: str, **options: Any) -> Any:
         """``DELETE path``, awaitable."""
         return self._native.request_async("DELETE", path, None, **options)
+
+    def call(self, operation: str, path: Any = None, json: Any = None, **options: Any) -> Any:
+        """A catalog operation by id, checked first, awaitable."""
+        return self._native.call_async(operation, path, json, **options)
 
     def paginate(self, path: str, **options: Any) -> Any:
         """The items of a collection, for ``async for``."""

@@ -153,6 +153,20 @@ class Client(_Base):
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
     ) -> Response: ...
+    def call(
+        self,
+        operation: str,
+        path: Optional[Mapping[str, Union[str, int]]] = None,
+        json: _JSON = None,
+        *,
+        params: Optional[_Params] = None,
+        company_id: Optional[int] = None,
+        without_company: Optional[bool] = None,
+        timeout: Optional[float] = None,
+        max_attempts: Optional[int] = None,
+        deadline: Optional[float] = None,
+        raw: Optional[bool] = None,
+    ) -> Response: ...
     def paginate(
         self,
         path: str,
@@ -252,6 +266,20 @@ class AsyncClient(_Base):
         company_id: Optional[int] = None,
         without_company: Optional[bool] = None,
         version: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_attempts: Optional[int] = None,
+        deadline: Optional[float] = None,
+        raw: Optional[bool] = None,
+    ) -> Awaitable[Response]: ...
+    def call(
+        self,
+        operation: str,
+        path: Optional[Mapping[str, Union[str, int]]] = None,
+        json: _JSON = None,
+        *,
+        params: Optional[_Params] = None,
+        company_id: Optional[int] = None,
+        without_company: Optional[bool] = None,
         timeout: Optional[float] = None,
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,

@@ -177,6 +177,20 @@ class StateMismatchError(ProcoreError):
     code = "state_mismatch"
 
 
+class InvalidCallError(ProcoreError):
+    """A catalog operation called without what it needs (nothing was sent); ``errors`` maps
+    each place (``path.project_id``, ``body.rfi.subject``) to what is wrong there."""
+
+    code = "invalid_call"
+    errors: Dict[str, List[str]]
+
+    def __init__(
+        self, message: str = "", *, errors: Optional[Dict[str, List[str]]] = None, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.errors = dict(errors or {})
+
+
 _BY_CODE: Dict[str, Type[ProcoreError]] = {
     cls.code: cls
     for cls in (
@@ -197,5 +211,6 @@ _BY_CODE: Dict[str, Type[ProcoreError]] = {
         OAuthError,
         TokenStoreError,
         StateMismatchError,
+        InvalidCallError,
     )
 }

@@ -6,6 +6,7 @@ from os import PathLike
 from typing import (
     Any,
     AsyncIterator,
+    Dict,
     Awaitable,
     Generator,
     Iterator,
@@ -24,6 +25,8 @@ from ._types import TokenDict, TokenStore
 
 __all__ = [
     "__version__",
+    "catalog_search",
+    "catalog_operation",
     "OOB_REDIRECT_URI",
     "ERROR_CODES",
     "NativeClient",
@@ -44,6 +47,9 @@ __all__ = [
 __version__: str
 OOB_REDIRECT_URI: str
 ERROR_CODES: List[str]
+
+def catalog_search(words: str, limit: Optional[int] = None) -> List[Dict[str, Any]]: ...
+def catalog_operation(id: str) -> Optional[Dict[str, Any]]: ...
 
 _JSON = Any
 _Scalar = Union[str, int, float, bool]
@@ -189,6 +195,10 @@ class NativeClient:
     def request(self, method: str, path: str, json: _JSON = None, **options: Any) -> Response: ...
     def request_async(
         self, method: str, path: str, json: _JSON = None, **options: Any
+    ) -> Awaitable[Response]: ...
+    def call(self, operation: str, path: Any = None, json: _JSON = None, **options: Any) -> Response: ...
+    def call_async(
+        self, operation: str, path: Any = None, json: _JSON = None, **options: Any
     ) -> Awaitable[Response]: ...
     def paginate(self, path: str, **options: Any) -> PageIterator: ...
     def paginate_async(self, path: str, **options: Any) -> AsyncPageIterator: ...

@@ -403,6 +403,11 @@ export declare class Client {
   post(path: string, body?: unknown, options?: RequestOptions): Promise<Response>
   put(path: string, body?: unknown, options?: RequestOptions): Promise<Response>
   patch(path: string, body?: unknown, options?: RequestOptions): Promise<Response>
+  /**
+   * A catalog operation by id, checked first: an `InvalidCallError` names what is missing
+   * (a path parameter, a required query parameter or body field) and nothing is sent.
+   */
+  call(operation: string, options?: CallOperationOptions): Promise<Response>
   /** Walks a v1 (array) or v2 (`{data}`) collection page by page. */
   paginate<T = any>(path: string, options?: PaginateOptions): Paginator<T>
 
@@ -414,4 +419,42 @@ export declare class Client {
   revoke(): Promise<void>
   /** Refuses further calls and releases the custom store's callbacks. Idempotent. */
   close(): void
+}
+
+// ---------------------------------------------------------------------------------------------
+// The operation catalog
+
+/** `client.call`'s options: the path parameters, the JSON body and any request option. */
+export interface CallOperationOptions extends RequestOptions {
+  path?: { [name: string]: string | number }
+  body?: unknown
+}
+
+/** A value's JSON shape, as far as Procore's description says. */
+export interface CatalogSchema {
+  type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object'
+  enum?: JsonValue[]
+  properties?: { [name: string]: CatalogSchema }
+  required?: string[]
+  items?: CatalogSchema
+}
+
+/** One operation of the API. */
+export interface CatalogOperation {
+  id: string
+  method: HttpMethod
+  path: string
+  version: string
+  tag: string
+  summary: string
+  params: { name: string; in: 'path' | 'query' | 'header'; required: boolean; schema: CatalogSchema }[]
+  body: { content_type: string; required: boolean; schema: CatalogSchema } | null
+}
+
+/** Every operation of Procore's REST API description. */
+export declare const catalog: {
+  /** The operations whose id, path, summary or tag contain every word, best first. */
+  search(words: string, limit?: number): CatalogOperation[]
+  /** The operation with this id, or null. */
+  operation(id: string): CatalogOperation | null
 }

@@ -94,6 +94,22 @@ class Client {
     return this.#send('PATCH', path, options, body)
   }
 
+  /** A catalog operation by id (`options.path`: path parameters, `options.body`: the JSON
+   * body), checked first: an InvalidCallError names what is missing, and nothing is sent. */
+  async call(operation, options) {
+    let body, path
+    if (options != null && typeof options === 'object' && !Array.isArray(options)) {
+      const { body: b, path: p, ...rest } = options
+      body = b
+      path = p
+      options = rest
+    }
+    const p = sync(() => encodeOptions(path, 'path parameters'))
+    const o = sync(() => encodeOptions(options, 'call options'))
+    const b = sync(() => encodeBody(body))
+    return new Response(await settle(this.#native.call(operation, p, o, b)))
+  }
+
   /** Walks a collection: `for await (const item of client.paginate(...))`, or `.pages()`. */
   paginate(path, options) {
     return new Paginator(this.#native, path, options)
@@ -149,6 +165,7 @@ class OAuthClient {
 const { ERROR_CLASSES, convertError, sync: _sync, settle: _settle, configError: _configError, ...errorExports } = errors
 
 module.exports = {
+  catalog: require('./lib/catalog'),
   Client,
   Response,
   Paginator,

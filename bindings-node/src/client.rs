@@ -115,6 +115,22 @@ impl NativeClient {
         Ok(resp.into())
     }
 
+    /// Sends one call of a catalog operation, checked against the catalog first.
+    #[napi]
+    pub async fn call(
+        &self,
+        operation: String,
+        path_json: Option<String>,
+        options_json: Option<String>,
+        body_json: Option<String>,
+    ) -> Result<NativeResponse> {
+        let path = options::path_params(path_json.as_deref()).js()?;
+        let o = options::call(options_json.as_deref(), body_json).js()?;
+        let spec = RequestSpec::for_operation(&operation, path.as_ref(), o).js()?;
+        let resp = self.client()?.send(&spec).await.js()?;
+        Ok(resp.into())
+    }
+
     /// A cursor over a paginated collection (one page per `nextPage()`).
     #[napi]
     pub fn page_cursor(

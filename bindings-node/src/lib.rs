@@ -21,6 +21,7 @@
 #![allow(unsafe_code)]
 
 pub mod auth;
+pub mod catalog;
 pub mod client;
 pub mod errors;
 pub mod options;

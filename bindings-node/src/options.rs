@@ -90,6 +90,14 @@ pub fn call(json: Option<&str>, body: Option<String>) -> procore::Result<CallOpt
     Ok(o)
 }
 
+/// The path parameters of a catalog operation (a JSON object, in its order).
+pub fn path_params(json: Option<&str>) -> procore::Result<Option<QueryValue>> {
+    match json {
+        None => Ok(None),
+        Some(_) => parse::<Option<QueryValue>>(json, "path parameters"),
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsPaginateOptions {

@@ -188,6 +188,11 @@ test('state_mismatch: a redirect that brings back another state', async () => {
   assert.equal((await sim.counters()).token_calls.total, 0, 'the code was not sent')
 })
 
+test('a catalog call missing what it needs is invalid_call, sent nowhere', async () => {
+  const c = new procore.Client(sim.options({ accessToken: DEV_TOKEN }))
+  await expectCode(c.call('RestV10ProjectsProjectIdRfisPost', { body: {} }), 'invalid_call', procore.InvalidCallError)
+})
+
 test('every core error code was raised above and has its class', () => {
   assert.deepEqual([...seen].sort(), [...ERROR_CODES].sort())
   for (const code of ERROR_CODES) {

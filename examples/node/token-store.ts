@@ -84,6 +84,7 @@ export function advice(err: AnyProcoreError): string {
     case 'not_found':
       return 'check the id'
     case 'validation':
+    case 'invalid_call':
       return Object.keys(err.errors).join(', ')
     case 'rate_limited':
       return `retry at ${err.retryAt?.toISOString() ?? 'later'}`

@@ -189,6 +189,28 @@ impl NativeClient {
         self.run(&method, path, options.unwrap_or_default()).await
     }
 
+    /// A catalog operation by id (`procore.catalog`), its path parameters filling the path
+    /// template; checked first: an `INVALID_CALL` error names what is missing (a path
+    /// parameter, a required query parameter or body field) and nothing is sent.
+    #[uniffi::method(default(path = [], options = None))]
+    pub async fn call(
+        &self,
+        operation: String,
+        path: Vec<crate::options::QueryParam>,
+        options: Option<RequestOptions>,
+    ) -> Result<Response> {
+        let client = self.client()?;
+        let path =
+            procore::QueryValue::Map(path.into_iter().map(|p| (p.name, p.value.into())).collect());
+        let spec = procore::RequestSpec::for_operation(
+            &operation,
+            Some(&path),
+            options.unwrap_or_default().into(),
+        )
+        .ffi()?;
+        Ok(client.send(&spec).await.ffi()?.into())
+    }
+
     /// `GET path`.
     #[uniffi::method(default(options = None))]
     pub async fn get(&self, path: String, options: Option<RequestOptions>) -> Result<Response> {

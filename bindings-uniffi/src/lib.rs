@@ -13,6 +13,7 @@
 //! token store half-rotated.
 
 pub mod auth;
+pub mod catalog;
 pub mod client;
 pub mod errors;
 pub mod options;

@@ -1,7 +1,7 @@
 //! `procore ops search WORDS` and `procore ops show ID`: the operation catalog, browsed.
 
 use clap::Subcommand;
-use procore::catalog::{Catalog, Location, Operation, Schema};
+use procore::catalog::{Catalog, Location, Operation};
 use serde_json::json;
 
 use crate::fail::Failure;
@@ -94,43 +94,6 @@ pub fn run(command: OpsCommand) -> Result<(), Failure> {
     }
 }
 
-fn ty(s: &Schema) -> String {
-    let base = match (s.ty.as_deref(), &s.items) {
-        (Some("array"), Some(items)) => {
-            format!("array of {}", items.ty.as_deref().unwrap_or("any"))
-        }
-        (Some(t), _) => t.to_owned(),
-        (None, _) => "any".to_owned(),
-    };
-    if s.allowed.is_empty() {
-        base
-    } else {
-        let values: Vec<String> = s.allowed.iter().map(|v| v.to_string()).collect();
-        format!("{base} ({})", values.join("|"))
-    }
-}
-
-/// Body fields, flattened (`rfi.question.body`), with whether each is required.
-fn fields(s: &Schema, at: &str, required: bool, out: &mut Vec<Vec<String>>) {
-    for (name, sub) in &s.properties {
-        let path = if at.is_empty() {
-            name.clone()
-        } else {
-            format!("{at}.{name}")
-        };
-        let req = required && s.required.contains(name);
-        out.push(vec![
-            path.clone(),
-            ty(sub),
-            if req { "yes".into() } else { String::new() },
-        ]);
-        fields(sub, &path, req, out);
-        if let Some(items) = &sub.items {
-            fields(items, &format!("{path}[]"), req, out);
-        }
-    }
-}
-
 /// The readable description of `ops show`.
 pub fn describe(op: &Operation) -> String {
     let mut out = format!(
@@ -147,7 +110,7 @@ pub fn describe(op: &Operation) -> String {
                 vec![
                     p.name.clone(),
                     p.location.as_str().to_owned(),
-                    ty(&p.schema),
+                    p.schema.describe(),
                     if p.required {
                         "yes".into()
                     } else {
@@ -164,8 +127,21 @@ pub fn describe(op: &Operation) -> String {
             body.content_type,
             if body.required { ", required" } else { "" }
         ));
-        let mut rows = Vec::new();
-        fields(&body.schema, "", true, &mut rows);
+        let rows: Vec<Vec<String>> = op
+            .body_fields()
+            .into_iter()
+            .map(|f| {
+                vec![
+                    f.path,
+                    f.ty,
+                    if f.required {
+                        "yes".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
         let header = ["FIELD", "TYPE", "REQUIRED"].map(String::from);
         out.push_str(&text_table(&header, &rows));
     }
@@ -189,19 +165,15 @@ pub fn describe(op: &Operation) -> String {
 }
 
 fn describe_json(op: &Operation) -> serde_json::Value {
-    let mut rows = Vec::new();
-    if let Some(b) = &op.body {
-        fields(&b.schema, "", true, &mut rows);
-    }
     json!({
         "id": op.id, "method": op.method, "path": op.path, "version": op.version,
         "summary": op.summary, "tag": op.tag,
         "params": op.params.iter().map(|p| json!({
-            "name": p.name, "in": p.location.as_str(), "type": ty(&p.schema), "required": p.required
+            "name": p.name, "in": p.location.as_str(), "type": p.schema.describe(), "required": p.required
         })).collect::<Vec<_>>(),
         "body": op.body.as_ref().map(|b| json!({
             "content_type": b.content_type, "required": b.required,
-            "fields": rows.iter().map(|r| json!({"field": r[0], "type": r[1], "required": r[2] == "yes"})).collect::<Vec<_>>(),
+            "fields": op.body_fields(),
         })),
     })
 }

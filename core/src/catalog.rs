@@ -68,6 +68,57 @@ pub struct Schema {
     pub items: Option<Box<Schema>>,
 }
 
+impl Schema {
+    /// The type in words: `integer`, `array of integer`, `string (open|closed)`, `any`.
+    pub fn describe(&self) -> String {
+        let base = match (self.ty.as_deref(), &self.items) {
+            (Some("array"), Some(items)) => {
+                format!("array of {}", items.ty.as_deref().unwrap_or("any"))
+            }
+            (Some(t), _) => t.to_owned(),
+            (None, _) => "any".to_owned(),
+        };
+        if self.allowed.is_empty() {
+            base
+        } else {
+            let values: Vec<String> = self.allowed.iter().map(|v| v.to_string()).collect();
+            format!("{base} ({})", values.join("|"))
+        }
+    }
+}
+
+/// One field of a body, flattened (`rfi.question.body`, items of arrays as `name[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BodyField {
+    /// Where it is.
+    pub path: String,
+    /// Its type in words ([`Schema::describe`]).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Whether the body must have it (it and every object above it required).
+    pub required: bool,
+}
+
+fn flatten(s: &Schema, at: &str, required: bool, out: &mut Vec<BodyField>) {
+    for (name, sub) in &s.properties {
+        let path = if at.is_empty() {
+            name.clone()
+        } else {
+            format!("{at}.{name}")
+        };
+        let req = required && s.required.contains(name);
+        out.push(BodyField {
+            path: path.clone(),
+            ty: sub.describe(),
+            required: req,
+        });
+        flatten(sub, &path, req, out);
+        if let Some(items) = &sub.items {
+            flatten(items, &format!("{path}[]"), req, out);
+        }
+    }
+}
+
 /// One parameter of an operation.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Param {
@@ -253,6 +304,15 @@ fn method_rank(m: &str) -> u8 {
 }
 
 impl Operation {
+    /// The body's fields, flattened, in order (empty without a body).
+    pub fn body_fields(&self) -> Vec<BodyField> {
+        let mut out = Vec::new();
+        if let Some(b) = &self.body {
+            flatten(&b.schema, "", true, &mut out);
+        }
+        out
+    }
+
     /// The parameters that go in `location`.
     pub fn params_in(&self, location: Location) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(move |p| p.location == location)

@@ -843,6 +843,13 @@ public func FfiConverterTypeAuthorizationRequest_lower(_ value: AuthorizationReq
 public protocol NativeClientProtocol: AnyObject, Sendable {
     
     /**
+     * A catalog operation by id (`procore.catalog`), its path parameters filling the path
+     * template; checked first: an `INVALID_CALL` error names what is missing (a path
+     * parameter, a required query parameter or body field) and nothing is sent.
+     */
+    func call(operation: String, path: [QueryParam], options: RequestOptions?) async throws  -> Response
+    
+    /**
      * The default company id.
      */
     func companyId()  -> UInt64?
@@ -1062,6 +1069,27 @@ public static func withTokens(options: ClientOptions, clientId: String, clientSe
 }
     
 
+    
+    /**
+     * A catalog operation by id (`procore.catalog`), its path parameters filling the path
+     * template; checked first: an `INVALID_CALL` error names what is missing (a path
+     * parameter, a required query parameter or body field) and nothing is sent.
+     */
+open func call(operation: String, path: [QueryParam] = [], options: RequestOptions? = nil)async throws  -> Response  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_procore_uniffi_fn_method_nativeclient_call(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(operation),FfiConverterSequenceTypeQueryParam.lower(path),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_procore_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeResponse_lift,
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
+        )
+}
     
     /**
      * The default company id.
@@ -3194,6 +3222,245 @@ public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
 
 
 /**
+ * One field of an operation's body, flattened (`rfi.question.body`).
+ */
+public struct CatalogField: Equatable, Hashable {
+    public var path: String
+    public var typeName: String
+    public var required: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(path: String, typeName: String, required: Bool) {
+        self.path = path
+        self.typeName = typeName
+        self.required = required
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CatalogField: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCatalogField: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CatalogField {
+        return
+            try CatalogField(
+                path: FfiConverterString.read(from: &buf), 
+                typeName: FfiConverterString.read(from: &buf), 
+                required: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CatalogField, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterString.write(value.typeName, into: &buf)
+        FfiConverterBool.write(value.required, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCatalogField_lift(_ buf: RustBuffer) throws -> CatalogField {
+    return try FfiConverterTypeCatalogField.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCatalogField_lower(_ value: CatalogField) -> RustBuffer {
+    return FfiConverterTypeCatalogField.lower(value)
+}
+
+
+/**
+ * One operation of Procore's REST API description.
+ */
+public struct CatalogOperation: Equatable, Hashable {
+    public var id: String
+    public var method: String
+    /**
+     * The path template (`/rest/v1.0/projects/{project_id}/rfis`).
+     */
+    public var path: String
+    public var version: String
+    public var tag: String
+    public var summary: String
+    public var params: [CatalogParam]
+    /**
+     * The body's content type, when the operation takes a body.
+     */
+    public var bodyContentType: String?
+    public var bodyRequired: Bool
+    public var bodyFields: [CatalogField]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, method: String, 
+        /**
+         * The path template (`/rest/v1.0/projects/{project_id}/rfis`).
+         */path: String, version: String, tag: String, summary: String, params: [CatalogParam], 
+        /**
+         * The body's content type, when the operation takes a body.
+         */bodyContentType: String?, bodyRequired: Bool, bodyFields: [CatalogField]) {
+        self.id = id
+        self.method = method
+        self.path = path
+        self.version = version
+        self.tag = tag
+        self.summary = summary
+        self.params = params
+        self.bodyContentType = bodyContentType
+        self.bodyRequired = bodyRequired
+        self.bodyFields = bodyFields
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CatalogOperation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCatalogOperation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CatalogOperation {
+        return
+            try CatalogOperation(
+                id: FfiConverterString.read(from: &buf), 
+                method: FfiConverterString.read(from: &buf), 
+                path: FfiConverterString.read(from: &buf), 
+                version: FfiConverterString.read(from: &buf), 
+                tag: FfiConverterString.read(from: &buf), 
+                summary: FfiConverterString.read(from: &buf), 
+                params: FfiConverterSequenceTypeCatalogParam.read(from: &buf), 
+                bodyContentType: FfiConverterOptionString.read(from: &buf), 
+                bodyRequired: FfiConverterBool.read(from: &buf), 
+                bodyFields: FfiConverterSequenceTypeCatalogField.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CatalogOperation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.method, into: &buf)
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterString.write(value.version, into: &buf)
+        FfiConverterString.write(value.tag, into: &buf)
+        FfiConverterString.write(value.summary, into: &buf)
+        FfiConverterSequenceTypeCatalogParam.write(value.params, into: &buf)
+        FfiConverterOptionString.write(value.bodyContentType, into: &buf)
+        FfiConverterBool.write(value.bodyRequired, into: &buf)
+        FfiConverterSequenceTypeCatalogField.write(value.bodyFields, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCatalogOperation_lift(_ buf: RustBuffer) throws -> CatalogOperation {
+    return try FfiConverterTypeCatalogOperation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCatalogOperation_lower(_ value: CatalogOperation) -> RustBuffer {
+    return FfiConverterTypeCatalogOperation.lower(value)
+}
+
+
+/**
+ * One parameter of an operation.
+ */
+public struct CatalogParam: Equatable, Hashable {
+    public var name: String
+    /**
+     * `path`, `query` or `header`.
+     */
+    public var location: String
+    public var required: Bool
+    /**
+     * The type in words (`integer`, `array of integer`, `string (open|closed)`).
+     */
+    public var typeName: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, 
+        /**
+         * `path`, `query` or `header`.
+         */location: String, required: Bool, 
+        /**
+         * The type in words (`integer`, `array of integer`, `string (open|closed)`).
+         */typeName: String) {
+        self.name = name
+        self.location = location
+        self.required = required
+        self.typeName = typeName
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CatalogParam: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCatalogParam: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CatalogParam {
+        return
+            try CatalogParam(
+                name: FfiConverterString.read(from: &buf), 
+                location: FfiConverterString.read(from: &buf), 
+                required: FfiConverterBool.read(from: &buf), 
+                typeName: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CatalogParam, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.location, into: &buf)
+        FfiConverterBool.write(value.required, into: &buf)
+        FfiConverterString.write(value.typeName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCatalogParam_lift(_ buf: RustBuffer) throws -> CatalogParam {
+    return try FfiConverterTypeCatalogParam.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCatalogParam_lower(_ value: CatalogParam) -> RustBuffer {
+    return FfiConverterTypeCatalogParam.lower(value)
+}
+
+
+/**
  * How a client authenticates, connects and behaves: the same options, by name, as in every
  * other binding (durations in milliseconds). Every field has a default. Secrets are
  * [`Secret`] objects, so the generated `toString()` / `print()` never shows one.
@@ -4171,6 +4438,7 @@ public enum ErrorCode: Equatable, Hashable {
     case oauth
     case store
     case stateMismatch
+    case invalidCall
 
 
 
@@ -4225,6 +4493,8 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         case 16: return .store
         
         case 17: return .stateMismatch
+        
+        case 18: return .invalidCall
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -4300,6 +4570,10 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         
         case .stateMismatch:
             writeInt(&buf, Int32(17))
+        
+        
+        case .invalidCall:
+            writeInt(&buf, Int32(18))
         
         }
     }
@@ -4761,6 +5035,30 @@ fileprivate struct FfiConverterOptionTypeTokenStore: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCatalogOperation: FfiConverterRustBuffer {
+    typealias SwiftType = CatalogOperation?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCatalogOperation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCatalogOperation.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePage: FfiConverterRustBuffer {
     typealias SwiftType = Page?
 
@@ -4899,6 +5197,81 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCatalogField: FfiConverterRustBuffer {
+    typealias SwiftType = [CatalogField]
+
+    public static func write(_ value: [CatalogField], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCatalogField.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CatalogField] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CatalogField]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCatalogField.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCatalogOperation: FfiConverterRustBuffer {
+    typealias SwiftType = [CatalogOperation]
+
+    public static func write(_ value: [CatalogOperation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCatalogOperation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CatalogOperation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CatalogOperation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCatalogOperation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCatalogParam: FfiConverterRustBuffer {
+    typealias SwiftType = [CatalogParam]
+
+    public static func write(_ value: [CatalogParam], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCatalogParam.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CatalogParam] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CatalogParam]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCatalogParam.read(from: &buf))
         }
         return seq
     }
@@ -5164,6 +5537,29 @@ public func oobRedirectUri() -> String  {
 })
 }
 /**
+ * The operation with this id (or, failing that, this id ignoring case).
+ */
+public func catalogOperation(id: String) -> CatalogOperation?  {
+    return try!  FfiConverterOptionTypeCatalogOperation.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_func_catalog_operation(
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
+}
+/**
+ * The operations whose id, path, summary or tag contain every word, best first.
+ */
+public func catalogSearch(words: String, limit: UInt32? = nil) -> [CatalogOperation]  {
+    return try!  FfiConverterSequenceTypeCatalogOperation.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_func_catalog_search(
+        FfiConverterString.lower(words),
+        FfiConverterOptionUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+/**
  * The error of a call on a closed client (`CONFIG`), for the Kotlin `Client` wrapper.
  */
 public func closedClientError() -> ProcoreError  {
@@ -5253,6 +5649,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_func_oob_redirect_uri() != 53431) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_procore_uniffi_checksum_func_catalog_operation() != 45351) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_func_catalog_search() != 52300) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_procore_uniffi_checksum_func_closed_client_error() != 54486) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5308,6 +5710,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_tokenset_version() != 56703) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_call() != 1718) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_nativeclient_company_id() != 37429) {

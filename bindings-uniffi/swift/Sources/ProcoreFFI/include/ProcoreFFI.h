@@ -479,6 +479,11 @@ uint64_t uniffi_procore_uniffi_fn_constructor_nativeclient_with_stored_tokens(Ru
 uint64_t uniffi_procore_uniffi_fn_constructor_nativeclient_with_tokens(RustBuffer options, RustBuffer client_id, RustBuffer client_secret, uint64_t tokens, RustBuffer store, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_CALL
+uint64_t uniffi_procore_uniffi_fn_method_nativeclient_call(uint64_t ptr, RustBuffer operation, RustBuffer path, RustBuffer options
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_COMPANY_ID
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_COMPANY_ID
 RustBuffer uniffi_procore_uniffi_fn_method_nativeclient_company_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -709,6 +714,16 @@ RustBuffer uniffi_procore_uniffi_fn_func_sdk_version(RustCallStatus *_Nonnull ou
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_OOB_REDIRECT_URI
 RustBuffer uniffi_procore_uniffi_fn_func_oob_redirect_uri(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_CATALOG_OPERATION
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_CATALOG_OPERATION
+RustBuffer uniffi_procore_uniffi_fn_func_catalog_operation(RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_CATALOG_SEARCH
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_CATALOG_SEARCH
+RustBuffer uniffi_procore_uniffi_fn_func_catalog_search(RustBuffer words, RustBuffer limit, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_CLOSED_CLIENT_ERROR
@@ -1016,6 +1031,18 @@ uint16_t uniffi_procore_uniffi_checksum_func_oob_redirect_uri(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_CATALOG_OPERATION
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_CATALOG_OPERATION
+uint16_t uniffi_procore_uniffi_checksum_func_catalog_operation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_CATALOG_SEARCH
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_CATALOG_SEARCH
+uint16_t uniffi_procore_uniffi_checksum_func_catalog_search(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_CLOSED_CLIENT_ERROR
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_FUNC_CLOSED_CLIENT_ERROR
 uint16_t uniffi_procore_uniffi_checksum_func_closed_client_error(void
@@ -1127,6 +1154,12 @@ uint16_t uniffi_procore_uniffi_checksum_method_tokenset_to_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_TOKENSET_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_TOKENSET_VERSION
 uint16_t uniffi_procore_uniffi_checksum_method_tokenset_version(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_CALL
+uint16_t uniffi_procore_uniffi_checksum_method_nativeclient_call(void
     
 );
 #endif

@@ -74,6 +74,7 @@ class Client private constructor(private val inner: NativeClient) : AutoCloseabl
     suspend fun put(path: String, bodyJson: String, options: RequestOptions? = null) = native().put(path, bodyJson, options)
     suspend fun patch(path: String, bodyJson: String, options: RequestOptions? = null) = native().patch(path, bodyJson, options)
     suspend fun delete(path: String, options: RequestOptions? = null) = native().delete(path, options)
+    suspend fun call(operation: String, path: List<QueryParam> = emptyList(), options: RequestOptions? = null) = native().call(operation, path, options)
     fun paginate(path: String, options: PaginateOptions? = null): PageCursor = native().paginate(path, options)
     suspend fun revoke() = native().revoke()
     suspend fun tokenInfo(): String = native().tokenInfo()

@@ -41,7 +41,7 @@ class ErrorsTest {
     }
 
     @Test fun `the code list is the core's`() {
-        assertEquals(17, errorCodes().size)
+        assertEquals(18, errorCodes().size)
         assertEquals(ErrorCode.UNAUTHORIZED, errorCodes().first())
         assertEquals(ErrorCode.entries.toSet(), errorCodes().toSet())
     }
@@ -178,5 +178,12 @@ class ErrorsTest {
         val oauth = OAuthClient(sim.config(), Simulator.CLIENT_ID, Simulator.CLIENT_SECRET)
         val req = oauth.authorizeUrl(oobRedirectUri(), false)
         check("state_mismatch", expectProcore { oauth.exchangeCode(req, "code", "other-state") })
+    }
+
+    @Test fun `invalid call`() = runBlocking<Unit> {
+        dev().use { c ->
+            val e = check("invalid_call", expectProcore { c.call("RestV10ProjectsProjectIdRfisPost") })
+            assertEquals(listOf("is required"), e.validationErrors()["path.project_id"])
+        }
     }
 }

@@ -90,8 +90,297 @@ async fn get_prints_json_and_all_streams_lines() {
         ])
         .output()
         .unwrap();
-    assert!(!out.status.success());
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "an authorization failure exits 4"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("app_not_connected"));
+    // Piped stderr: no progress bar, only the items on stdout.
+    let out = dev(&sim)
+        .args([
+            "get",
+            "projects",
+            "--all",
+            "--company",
+            "31337",
+            "-q",
+            "company_id=31337",
+            "-q",
+            "per_page=100",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("pages"),
+        "no progress when piped"
+    );
+}
+
+fn dev(sim: &Simulator) -> Command {
+    let mut c = cli(sim);
+    c.env("PROCORE_ACCESS_TOKEN", sim.dev_token().unwrap());
+    c
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const CREATE_RFI: &str = "RestV10ProjectsProjectIdRfisPost";
+const RFI_ROUTE: &str = "POST /rest/v1.0/projects/{project_id}/rfis";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_put_patch_delete_with_data_from_arguments_files_and_stdin() {
+    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap();
+    let rfis = "projects/100001/rfis";
+    let created: serde_json::Value = serde_json::from_str(&ok(&dev(&sim)
+        .args([
+            "post",
+            rfis,
+            "--company",
+            "31337",
+            "--data",
+            r#"{"rfi":{"subject":"Dowel spacing"}}"#,
+        ])
+        .output()
+        .unwrap()))
+    .unwrap();
+    assert_eq!(created["subject"], "Dowel spacing");
+    let one = format!("{rfis}/{}", created["id"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rfi.json");
+    std::fs::write(&file, r#"{"rfi":{"subject":"From a file"}}"#).unwrap();
+    let put: serde_json::Value = serde_json::from_str(&ok(&dev(&sim)
+        .args([
+            "put",
+            &one,
+            "--company",
+            "31337",
+            "--data",
+            &format!("@{}", file.display()),
+        ])
+        .output()
+        .unwrap()))
+    .unwrap();
+    assert_eq!(put["subject"], "From a file");
+    let mut patch = dev(&sim)
+        .args(["patch", &one, "--company", "31337", "--data", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    patch
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"rfi":{"subject":"From stdin"}}"#)
+        .unwrap();
+    let patched: serde_json::Value =
+        serde_json::from_str(&ok(&patch.wait_with_output().unwrap())).unwrap();
+    assert_eq!(patched["subject"], "From stdin");
+    // A table of the list.
+    let table = ok(&dev(&sim)
+        .args(["get", rfis, "--company", "31337", "--output", "table"])
+        .output()
+        .unwrap());
+    let header = table.lines().next().unwrap();
+    assert!(header.starts_with("id "), "{table}");
+    assert!(
+        header.contains("subject") && table.contains("From stdin"),
+        "{table}"
+    );
+    // Delete, then a 404 exits 5 with the code and the request id.
+    ok(&dev(&sim)
+        .args(["delete", &one, "--company", "31337"])
+        .output()
+        .unwrap());
+    let gone = dev(&sim)
+        .args(["get", &one, "--company", "31337"])
+        .output()
+        .unwrap();
+    assert_eq!(gone.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&gone.stderr);
+    assert!(
+        err.contains("not_found") && err.contains("request id:"),
+        "{err}"
+    );
+    // A 422 prints the field errors.
+    let bad = dev(&sim)
+        .args([
+            "post",
+            rfis,
+            "--company",
+            "31337",
+            "--data",
+            r#"{"rfi":{"subject":""}}"#,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("validation") && err.contains("subject: can't be blank"),
+        "{err}"
+    );
+    // Bad usage exits 2; no server listening exits 3.
+    let usage = dev(&sim)
+        .args(["post", rfis, "--data", "{not json"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    let mut nothing = Command::new(BIN);
+    nothing
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PROCORE_API_BASE", "http://127.0.0.1:9")
+        .env("PROCORE_ACCESS_TOKEN", "t");
+    let net = nothing.args(["get", "me"]).output().unwrap();
+    assert_eq!(
+        net.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&net.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ops_search_show_and_a_checked_call() {
+    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap();
+    let found = ok(&cli(&sim).args(["ops", "search", "rfi"]).output().unwrap());
+    assert!(
+        found.lines().next().unwrap().starts_with("METHOD"),
+        "{found}"
+    );
+    assert!(found.contains(CREATE_RFI) && found.contains("/rest/v1.0/projects/{project_id}/rfis"));
+    let json_lines = ok(&cli(&sim)
+        .args(["ops", "search", "create", "rfi", "--output", "json"])
+        .output()
+        .unwrap());
+    let ids: Vec<String> = json_lines
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(ids.contains(&CREATE_RFI.to_owned()), "{ids:?}");
+    let shown = ok(&cli(&sim)
+        .args(["ops", "show", CREATE_RFI])
+        .output()
+        .unwrap());
+    for required in ["rfi.subject", "rfi.question.body", "rfi.rfi_manager_id"] {
+        let line = shown
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(required))
+            .unwrap_or_else(|| panic!("{required} missing from:\n{shown}"));
+        assert!(
+            line.trim_end().ends_with("yes"),
+            "{required} is marked required: {line}"
+        );
+    }
+    assert!(
+        shown.contains("project_id")
+            && shown.contains("POST /rest/v1.0/projects/{project_id}/rfis")
+    );
+    let unknown = cli(&sim)
+        .args(["ops", "show", "NoSuchOp"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+
+    let before = sim.counters().route(RFI_ROUTE);
+    // A missing path parameter and a missing required body field: invalid_call, exit 2,
+    // and the simulator sees no request.
+    let missing = dev(&sim)
+        .args([
+            "call",
+            CREATE_RFI,
+            "--company",
+            "31337",
+            "--data",
+            r#"{"rfi":{"subject":"S"}}"#,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("invalid_call"), "{err}");
+    assert!(err.contains("path.project_id: is required"), "{err}");
+    assert!(err.contains("body.rfi.question: is required"), "{err}");
+    assert_eq!(sim.counters().route(RFI_ROUTE), before, "nothing was sent");
+    let body = r#"{"rfi":{"subject":"S","question":{"body":"Q"},"rfi_manager_id":7}}"#;
+    let made: serde_json::Value = serde_json::from_str(&ok(&dev(&sim)
+        .args([
+            "call",
+            CREATE_RFI,
+            "--path",
+            "project_id=100001",
+            "--company",
+            "31337",
+            "--data",
+            body,
+        ])
+        .output()
+        .unwrap()))
+    .unwrap();
+    assert_eq!(made["subject"], "S");
+    assert_eq!(sim.counters().route(RFI_ROUTE), before + 1);
+}
+
+#[test]
+fn completions_and_help() {
+    let bash = Command::new(BIN)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&bash.stdout);
+    assert!(
+        bash.status.success() && text.contains("procore") && text.contains("ops"),
+        "{text}"
+    );
+    for verb in [
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "call",
+        "login",
+        "demo",
+        "completions",
+    ] {
+        let help = Command::new(BIN).args([verb, "--help"]).output().unwrap();
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            help.status.success() && text.contains("Example"),
+            "{verb} --help: {text}"
+        );
+    }
+    for sub in [["ops", "search"], ["ops", "show"]] {
+        let help = Command::new(BIN)
+            .args([sub[0], sub[1], "--help"])
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&help.stdout).contains("Example"));
+    }
+    let top = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(String::from_utf8_lossy(&top.stdout).contains("Exit status"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -214,11 +214,11 @@ async fn four_processes_share_one_rate_budget_without_a_429() {
             .map(|c| {
                 let out = c.wait_with_output().unwrap();
                 let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-                assert!(
-                    out.status.success(),
-                    "{stdout} {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert!(out.status.success(), "{stdout} {stderr}");
+                if !stderr.trim().is_empty() {
+                    eprintln!("worker: {}", stderr.trim());
+                }
                 stdout
                     .trim()
                     .strip_prefix("ok=")

@@ -178,6 +178,11 @@ async fn rotate(base: &str, file: &str, count: Option<(u64, u64)>) -> Result<(),
 }
 
 fn main() -> std::process::ExitCode {
+    // The SDK's warnings (a store or a shared budget unreachable) on stderr, for the tests.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("procore=warn"))
+        .with_writer(std::io::stderr)
+        .try_init();
     let args: Vec<String> = std::env::args().collect();
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,

@@ -91,9 +91,9 @@ struct Window {
     reset_unix: u64,
     /// Learned from two consecutive resets.
     length: Option<Duration>,
-    /// Past its reset with an unknown length: kept only to learn the length from the next
-    /// answer; it constrains nothing.
-    stale: bool,
+    /// When this window was first reported: while its length is unknown, the time from then
+    /// to its reset is the least it can be.
+    seen: Instant,
 }
 
 #[derive(Debug)]
@@ -402,20 +402,32 @@ impl Limiter {
                 ..
             } = &mut *st;
             // Renew windows whose reset has passed.
-            for w in windows.iter_mut().filter(|w| !w.stale && now >= w.reset) {
+            for w in windows.iter_mut().filter(|w| now >= w.reset) {
                 match w.length {
                     Some(len) if !len.is_zero() => {
                         while w.reset <= now {
                             w.reset += len;
                             w.reset_unix += len.as_secs();
                         }
-                        w.remaining = w.limit;
                     }
-                    _ => w.stale = true,
+                    _ => {
+                        // A fixed window renews to its limit at its reset, whatever its length:
+                        // until an answer tells the next reset, allow the limit over at least
+                        // as long as this window was seen (reset_unix stays, so that answer is
+                        // taken as news and teaches the length).
+                        let at_least = w
+                            .reset
+                            .saturating_duration_since(w.seen)
+                            .max(Duration::from_secs(1));
+                        while w.reset <= now {
+                            w.reset += at_least;
+                        }
+                    }
                 }
+                w.remaining = w.limit;
             }
             let mut interval = Duration::ZERO;
-            for w in windows.iter().filter(|w| !w.stale) {
+            for w in windows.iter() {
                 let mine = (w.remaining as f64 * share).floor() as u64;
                 let left_now = mine.saturating_sub(*in_flight);
                 if left_now == 0 {
@@ -496,7 +508,6 @@ impl Limiter {
                         w.reset_unix = reset_unix;
                         w.reset = to_instant(s.reset);
                         w.remaining = remaining;
-                        w.stale = false;
                     } else if reset_unix == w.reset_unix {
                         w.remaining = w.remaining.min(remaining);
                     }
@@ -507,16 +518,12 @@ impl Limiter {
                     reset: to_instant(s.reset),
                     reset_unix,
                     length: None,
-                    stale: false,
+                    seen: now,
                 }),
             }
             if status != 429 {
                 // The request counted in the windows not reported too.
-                for w in st
-                    .windows
-                    .iter_mut()
-                    .filter(|w| w.limit != s.limit && !w.stale)
-                {
+                for w in st.windows.iter_mut().filter(|w| w.limit != s.limit) {
                     w.remaining = w.remaining.saturating_sub(1);
                 }
             }
@@ -566,7 +573,7 @@ impl Budget {
                 reset: now + length,
                 reset_unix: 0,
                 length: Some(length),
-                stale: false,
+                seen: now,
             })
             .into_iter()
             .collect();
@@ -662,6 +669,26 @@ mod tests {
             third.is_err(),
             "a third permit must wait for the window to reset"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_window_of_unknown_length_renews_to_its_limit_not_to_no_limit() {
+        let l = Limiter::new(RateLimitConfig {
+            initial_window: None,
+            burst_fraction: 0.0,
+            ..Default::default()
+        });
+        let p = l.acquire().await.unwrap();
+        // One window seen, spent, resetting in 5 s; its length is not known yet.
+        l.observe(p, Some(&snap(10, 0, 5)), 200, None);
+        tokio::time::advance(Duration::from_secs(6)).await;
+        // Past the reset, before any answer of the new window: its limit, and no more.
+        let mut held = Vec::new();
+        for _ in 0..10 {
+            held.push(l.acquire().await.unwrap());
+        }
+        let eleventh = tokio::time::timeout(Duration::from_secs(1), l.acquire()).await;
+        assert!(eleventh.is_err(), "the 11th request must wait for an answer or the next reset");
     }
 
     /// Answers Go (4 processes sharing) once, then fails as an unreachable server would.

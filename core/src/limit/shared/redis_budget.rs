@@ -32,7 +32,7 @@ else
   st = {learned = 0, next = 0, blocked = 0, windows = {}}
   local il, ilen = tonumber(ARGV[3]), tonumber(ARGV[4])
   if il > 0 and ilen > 0 then
-    st.windows[1] = {limit = il, remaining = il, reset = now + ilen, reset_unix = 0, length = ilen, stale = 0}
+    st.windows[1] = {limit = il, remaining = il, reset = now + ilen, reset_unix = 0, length = ilen, seen = now}
   end
 end
 local function save()
@@ -50,31 +50,35 @@ end
 if ARGV[1] == '1' then
   local changed = false
   for _, w in ipairs(st.windows) do
-    if w.stale == 0 and now >= w.reset then
+    if now >= w.reset then
       if w.length > 0 then
         while w.reset <= now do
           w.reset = w.reset + w.length
           w.reset_unix = w.reset_unix + math.floor(w.length / 1000)
         end
-        w.remaining = w.limit
       else
-        w.stale = 1
+        -- Renewed to its limit at its reset whatever its length: until an answer tells the
+        -- next reset, over at least as long as it was seen (reset_unix stays: that answer
+        -- is news, and teaches the length).
+        local at_least = math.max(w.reset - (w.seen or now), 1000)
+        while w.reset <= now do
+          w.reset = w.reset + at_least
+        end
       end
+      w.remaining = w.limit
       changed = true
     end
   end
   local interval = 0
   local burst = tonumber(ARGV[2])
   for _, w in ipairs(st.windows) do
-    if w.stale == 0 then
-      local left = w.remaining - inflight
-      if left <= 0 then
-        if changed then save() end
-        return {1, math.max(1, w.reset - now), members}
-      end
-      if left <= w.limit * burst then
-        interval = math.max(interval, (w.reset - now) / left)
-      end
+    local left = w.remaining - inflight
+    if left <= 0 then
+      if changed then save() end
+      return {1, math.max(1, w.reset - now), members}
+    end
+    if left <= w.limit * burst then
+      interval = math.max(interval, (w.reset - now) / left)
     end
   end
   if now < st.next then
@@ -132,16 +136,15 @@ if has then
       found.reset_unix = ru
       found.reset = at(ru)
       found.remaining = rem
-      found.stale = 0
     elseif ru == found.reset_unix and rem < found.remaining then
       found.remaining = rem
     end
   else
-    table.insert(st.windows, {limit = limit, remaining = rem, reset = at(ru), reset_unix = ru, length = 0, stale = 0})
+    table.insert(st.windows, {limit = limit, remaining = rem, reset = at(ru), reset_unix = ru, length = 0, seen = now})
   end
   if status ~= 429 then
     for _, w in ipairs(st.windows) do
-      if w.limit ~= limit and w.stale == 0 and w.remaining > 0 then
+      if w.limit ~= limit and w.remaining > 0 then
         w.remaining = w.remaining - 1
       end
     end

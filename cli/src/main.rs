@@ -7,6 +7,7 @@
 //!   leaves.
 //! - `procore login` / `procore token info` / `procore logout`: authorization-code login with
 //!   a loopback redirect and PKCE; tokens kept in a file store in the user's config dir.
+//! - `procore webhooks listen|relay`: a local receiver, and the DMZ relay.
 //! - `procore completions SHELL`: shell completions.
 
 mod calls;
@@ -15,6 +16,7 @@ mod fail;
 mod login;
 mod ops;
 mod output;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +79,11 @@ enum Command {
     Ops {
         #[command(subcommand)]
         command: ops::OpsCommand,
+    },
+    /// Receive webhook deliveries locally, or relay them from a DMZ.
+    Webhooks {
+        #[command(subcommand)]
+        command: webhooks::WebhooksCommand,
     },
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     #[command(
@@ -306,6 +313,7 @@ fn main() -> ExitCode {
             Command::Delete(args) => calls::verb("DELETE", args).await,
             Command::Call(args) => calls::operation(args).await,
             Command::Ops { command } => ops::run(command),
+            Command::Webhooks { command } => webhooks::run(command).await,
             Command::Completions { shell } => {
                 let mut cmd = <Cli as clap::CommandFactory>::command();
                 clap_complete::generate(shell, &mut cmd, "procore", &mut std::io::stdout());

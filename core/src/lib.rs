@@ -41,6 +41,7 @@ mod response;
 pub mod retry;
 pub mod store;
 mod transport;
+pub mod webhooks;
 
 pub use auth::{AppCredentials, AuthorizationRequest, Credentials, OAuthClient, TokenSet};
 pub use client::Client;

@@ -155,6 +155,14 @@ fn serve(state: &State, ctx: &Ctx<'_>, m: Matched<'_>, principal: Principal) -> 
         }
         Route::RfiList | Route::RfiCreate | Route::RfiShow => rfis(state, ctx, m, header_company),
         Route::RfiPatch | Route::RfiPut | Route::RfiDelete => rfis(state, ctx, m, header_company),
+        Route::HookList
+        | Route::HookCreate
+        | Route::HookUpdate
+        | Route::HookDelete
+        | Route::TriggerList
+        | Route::TriggerCreate
+        | Route::TriggerDelete
+        | Route::DeliveryList => webhooks(state, ctx, m),
         Route::People => {
             let id = path_id(m.first)?;
             company(state, id)?;
@@ -303,6 +311,67 @@ fn rfi_body(ctx: &Ctx<'_>) -> Result<Map<String, Value>> {
     }
 }
 
+/// The webhooks API (`webhooks.rs` keeps the hooks and delivers).
+fn webhooks(state: &State, ctx: &Ctx<'_>, m: Matched<'_>) -> Result<Resp> {
+    let body: Value = if ctx.body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&ctx.body)
+            .map_err(|_| message(StatusCode::BAD_REQUEST, "Invalid JSON body"))?
+    };
+    let scope_of = |key: &str| -> Result<Option<u64>> {
+        let raw = query_value(ctx.query, key).or_else(|| match body.get(key) {
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        });
+        raw.map(|r| {
+            r.parse::<u64>().map_err(|_| {
+                message(
+                    StatusCode::BAD_REQUEST,
+                    &format!("{key} must be an integer"),
+                )
+            })
+        })
+        .transpose()
+    };
+    let scope = (scope_of("company_id")?, scope_of("project_id")?);
+    let hooks = &state.webhooks;
+    let answer = match m.route {
+        Route::HookList => {
+            if scope == (None, None) {
+                return Err(message(
+                    StatusCode::BAD_REQUEST,
+                    "company_id or project_id is required",
+                ));
+            }
+            hooks.list_hooks(scope)
+        }
+        Route::HookCreate => hooks.create_hook(scope, &body),
+        Route::HookUpdate => hooks.update_hook(path_id(m.first)?, &body),
+        Route::HookDelete => hooks.delete_hook(path_id(m.first)?),
+        Route::TriggerList => hooks.list_triggers(path_id(m.first)?),
+        Route::TriggerCreate => hooks.create_trigger(path_id(m.first)?, &body),
+        Route::TriggerDelete => hooks.delete_trigger(path_id(m.first)?, path_id(m.second)?),
+        Route::DeliveryList => hooks.list_deliveries(
+            path_id(m.first)?,
+            query_value(ctx.query, "filter[status]").as_deref(),
+        ),
+        _ => return Err(not_found()),
+    };
+    match answer {
+        Ok((204, _)) => Ok(empty(StatusCode::NO_CONTENT)),
+        Ok((status, v)) => Ok(json(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            &v,
+        )),
+        Err((status, msg)) => Err(message(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            &msg,
+        )),
+    }
+}
+
 fn rfi_error(e: RfiError) -> Resp {
     match e {
         RfiError::NotFound => message(StatusCode::NOT_FOUND, "RFI not found"),
@@ -321,11 +390,27 @@ fn rfis(
 ) -> Result<Resp> {
     let project_id = path_id(m.first)?;
     // The project must belong to the company named in the header.
-    header_company
-        .and_then(|c| c.project(project_id))
+    let company_id = header_company
+        .filter(|c| c.project(project_id).is_some())
+        .map(|c| c.id)
         .ok_or_else(|| message(StatusCode::NOT_FOUND, "Project not found"))?;
     let store = &state.data.rfis;
     let rfi_id = || path_id(m.second);
+    let event = |id: u64, kind: &str| {
+        let times = if state.config().webhook_duplicates {
+            2
+        } else {
+            1
+        };
+        state.webhooks.rfi_event(
+            company_id,
+            project_id,
+            id,
+            kind,
+            crate::seed::USER_ID,
+            times,
+        );
+    };
     match m.route {
         Route::RfiList => {
             let page = page(ctx, pagination::V1)?;
@@ -347,6 +432,9 @@ fn rfis(
         Route::RfiCreate => {
             let body = rfi_body(ctx)?;
             let rfi = store.create(project_id, body).map_err(rfi_error)?;
+            if let Some(id) = rfi.get("id").and_then(Value::as_u64) {
+                event(id, "create");
+            }
             Ok(json(StatusCode::CREATED, &rfi))
         }
         Route::RfiShow => {
@@ -359,10 +447,13 @@ fn rfis(
             let id = rfi_id()?;
             let body = rfi_body(ctx)?;
             let rfi = store.update(project_id, id, body).map_err(rfi_error)?;
+            event(id, "update");
             Ok(json(StatusCode::OK, &rfi))
         }
         Route::RfiDelete => {
-            if store.delete(project_id, rfi_id()?) {
+            let id = rfi_id()?;
+            if store.delete(project_id, id) {
+                event(id, "delete");
                 Ok(empty(StatusCode::NO_CONTENT))
             } else {
                 Err(message(StatusCode::NOT_FOUND, "RFI not found"))

@@ -40,6 +40,8 @@ pub struct SimulatorConfig {
     pub retry_after_on_429: bool,
     /// A successful refresh revokes the access token of the set it replaced.
     pub revoke_access_on_refresh: bool,
+    /// Deliver every webhook event twice (as Procore occasionally does).
+    pub webhook_duplicates: bool,
     /// Delay added before answering every `/rest/` and `/oauth/` request.
     pub latency: Duration,
     /// How many projects "Big Build Co" (31337) has (ids from 100001).
@@ -62,6 +64,7 @@ impl Default for SimulatorConfig {
             spike_window: Duration::from_secs(10),
             retry_after_on_429: false,
             revoke_access_on_refresh: true,
+            webhook_duplicates: false,
             latency: Duration::ZERO,
             big_company_projects: 2500,
         }
@@ -117,7 +120,13 @@ impl SimulatorConfig {
         self.retry_after_on_429 = on;
         self
     }
-    /// Revoke the old access token on a successful refresh.
+    /// Deliver every webhook event twice (as Procore occasionally does).
+    pub fn with_webhook_duplicates(mut self, on: bool) -> Self {
+        self.webhook_duplicates = on;
+        self
+    }
+
+    /// Revoke the replaced access token on refresh (default true).
     pub fn with_revoke_access_on_refresh(mut self, on: bool) -> Self {
         self.revoke_access_on_refresh = on;
         self
@@ -160,6 +169,7 @@ impl SimulatorConfig {
             spike_window_secs: self.spike_window.as_secs().max(1),
             retry_after_on_429: self.retry_after_on_429,
             revoke_access_on_refresh: self.revoke_access_on_refresh,
+            webhook_duplicates: self.webhook_duplicates,
             latency: self.latency,
         }
     }
@@ -194,6 +204,7 @@ pub(crate) struct RuntimeConfig {
     pub spike_window_secs: u64,
     pub retry_after_on_429: bool,
     pub revoke_access_on_refresh: bool,
+    pub webhook_duplicates: bool,
     pub latency: Duration,
 }
 
@@ -229,6 +240,9 @@ impl RuntimeConfig {
         if let Some(v) = patch.revoke_access_on_refresh {
             self.revoke_access_on_refresh = v;
         }
+        if let Some(v) = patch.webhook_duplicates {
+            self.webhook_duplicates = v;
+        }
         if let Some(v) = patch.latency {
             self.latency = v;
         }
@@ -246,6 +260,7 @@ impl RuntimeConfig {
             spike_window: self.spike_window_secs,
             retry_after_on_429: self.retry_after_on_429,
             revoke_access_on_refresh: self.revoke_access_on_refresh,
+            webhook_duplicates: self.webhook_duplicates,
             latency_ms: u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX),
         }
     }
@@ -280,6 +295,9 @@ pub struct ConfigPatch {
     /// Revoke the replaced access token on refresh.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoke_access_on_refresh: Option<bool>,
+    /// Deliver every webhook event twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_duplicates: Option<bool>,
     /// Added latency (`latency_ms` in JSON).
     #[serde(
         default,
@@ -328,6 +346,8 @@ pub struct ConfigView {
     pub retry_after_on_429: bool,
     /// Revoke the replaced access token on refresh.
     pub revoke_access_on_refresh: bool,
+    /// Deliver every webhook event twice.
+    pub webhook_duplicates: bool,
     /// Milliseconds.
     pub latency_ms: u64,
 }

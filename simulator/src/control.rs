@@ -43,6 +43,7 @@ pub(crate) fn reset(state: &State) {
     state.faults.clear();
     state.limiter.reset();
     state.recorder.clear();
+    state.webhooks.reset();
 }
 
 /// Serves one `/__simulator/...` request.

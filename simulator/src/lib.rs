@@ -32,6 +32,7 @@ mod server;
 mod state;
 mod tokens;
 mod util;
+mod webhooks;
 
 use std::io;
 use std::net::SocketAddr;

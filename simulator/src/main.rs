@@ -58,6 +58,9 @@ struct Args {
     /// Keep the old access token valid after a refresh.
     #[arg(long)]
     no_revoke_access_on_refresh: bool,
+    /// Deliver every webhook event twice (as Procore occasionally does).
+    #[arg(long)]
+    webhook_duplicates: bool,
     /// Latency added to every /rest/ and /oauth/ request, in milliseconds.
     #[arg(long, value_name = "N", default_value_t = 0)]
     latency_ms: u64,
@@ -85,6 +88,7 @@ impl Args {
             spike_window: Duration::from_secs(self.spike_window),
             retry_after_on_429: self.retry_after_on_429,
             revoke_access_on_refresh: !self.no_revoke_access_on_refresh,
+            webhook_duplicates: self.webhook_duplicates,
             latency: Duration::from_millis(self.latency_ms),
             big_company_projects: self.big_company_projects,
         }

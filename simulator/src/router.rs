@@ -24,11 +24,19 @@ pub(crate) enum Route {
     Token,
     Revoke,
     TokenInfo,
+    HookList,
+    HookCreate,
+    HookUpdate,
+    HookDelete,
+    TriggerList,
+    TriggerCreate,
+    TriggerDelete,
+    DeliveryList,
     Unmatched,
 }
 
 impl Route {
-    pub(crate) const ALL: [Route; 18] = [
+    pub(crate) const ALL: [Route; 26] = [
         Route::Me,
         Route::Companies,
         Route::Projects,
@@ -46,6 +54,14 @@ impl Route {
         Route::Token,
         Route::Revoke,
         Route::TokenInfo,
+        Route::HookList,
+        Route::HookCreate,
+        Route::HookUpdate,
+        Route::HookDelete,
+        Route::TriggerList,
+        Route::TriggerCreate,
+        Route::TriggerDelete,
+        Route::DeliveryList,
         Route::Unmatched,
     ];
     pub(crate) const COUNT: usize = Route::ALL.len();
@@ -74,6 +90,14 @@ impl Route {
             Route::Token => "POST /oauth/token",
             Route::Revoke => "POST /oauth/revoke",
             Route::TokenInfo => "GET /oauth/token/info",
+            Route::HookList => "GET /rest/v1.0/webhooks/hooks",
+            Route::HookCreate => "POST /rest/v1.0/webhooks/hooks",
+            Route::HookUpdate => "PATCH /rest/v1.0/webhooks/hooks/{id}",
+            Route::HookDelete => "DELETE /rest/v1.0/webhooks/hooks/{id}",
+            Route::TriggerList => "GET /rest/v1.0/webhooks/hooks/{hook_id}/triggers",
+            Route::TriggerCreate => "POST /rest/v1.0/webhooks/hooks/{hook_id}/triggers",
+            Route::TriggerDelete => "DELETE /rest/v1.0/webhooks/hooks/{hook_id}/triggers/{id}",
+            Route::DeliveryList => "GET /rest/v1.0/webhooks/hooks/{hook_id}/deliveries",
             Route::Unmatched => "unmatched",
         }
     }
@@ -129,6 +153,27 @@ pub(crate) fn route<'a>(method: &Method, path: &'a str) -> Matched<'a> {
             Method::DELETE => m(Route::RfiDelete, p, id),
             _ => unmatched(),
         },
+        ["rest", "v1.0", "webhooks", "hooks"] => match *method {
+            Method::GET => m(Route::HookList, "", ""),
+            Method::POST => m(Route::HookCreate, "", ""),
+            _ => unmatched(),
+        },
+        ["rest", "v1.0", "webhooks", "hooks", id] => match *method {
+            Method::PATCH | Method::PUT => m(Route::HookUpdate, id, ""),
+            Method::DELETE => m(Route::HookDelete, id, ""),
+            _ => unmatched(),
+        },
+        ["rest", "v1.0", "webhooks", "hooks", id, "triggers"] => match *method {
+            Method::GET => m(Route::TriggerList, id, ""),
+            Method::POST => m(Route::TriggerCreate, id, ""),
+            _ => unmatched(),
+        },
+        ["rest", "v1.0", "webhooks", "hooks", id, "triggers", t] if method == Method::DELETE => {
+            m(Route::TriggerDelete, id, t)
+        }
+        ["rest", "v1.0", "webhooks", "hooks", id, "deliveries"] if get => {
+            m(Route::DeliveryList, id, "")
+        }
         ["rest", "v2.0", "companies", c, "people"] if get => m(Route::People, c, ""),
         ["rest", "v2.0", "companies", c, "people", id] if get => m(Route::Person, c, id),
         ["oauth", "authorize"] if get => m(Route::Authorize, "", ""),

@@ -40,6 +40,7 @@ pub(crate) struct State {
     pub counters: LiveCounters,
     pub data: Data,
     pub recorder: crate::recorder::Recorder,
+    pub webhooks: std::sync::Arc<crate::webhooks::Webhooks>,
     request_prefix: String,
     request_seq: AtomicU64,
 }
@@ -56,6 +57,7 @@ impl State {
             tokens: TokenStore::default(),
             codes: Mutex::new(HashMap::new()),
             recorder: Default::default(),
+            webhooks: Default::default(),
             limiter: RateLimiter::default(),
             faults: FaultQueue::new(),
             counters: LiveCounters::new(),

@@ -688,7 +688,10 @@ mod tests {
             held.push(l.acquire().await.unwrap());
         }
         let eleventh = tokio::time::timeout(Duration::from_secs(1), l.acquire()).await;
-        assert!(eleventh.is_err(), "the 11th request must wait for an answer or the next reset");
+        assert!(
+            eleventh.is_err(),
+            "the 11th request must wait for an answer or the next reset"
+        );
     }
 
     /// Answers Go (4 processes sharing) once, then fails as an unreachable server would.

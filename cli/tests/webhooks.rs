@@ -190,6 +190,9 @@ async fn listen_receives_checks_and_deduplicates_simulator_deliveries() {
     assert_eq!(of_twice, 2, "{deliveries}");
 }
 
+/// What the internal receiver answered, the body, and its `X-Key` header.
+type Forwarded = (u16, String, Option<String>);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_forwards_and_retries_once_when_the_receiver_fails() {
     let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
@@ -197,7 +200,7 @@ async fn relay_forwards_and_retries_once_when_the_receiver_fails() {
         .unwrap();
     let c = client(&sim);
     // The internal receiver: fails its first request, then takes them.
-    let got: Arc<Mutex<Vec<(u16, String, Option<String>)>>> = Arc::default();
+    let got: Arc<Mutex<Vec<Forwarded>>> = Arc::default();
     let seen = got.clone();
     let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap, body: String| {
         let seen = seen.clone();

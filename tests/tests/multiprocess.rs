@@ -11,6 +11,10 @@ use procore_simulator::{Fault, Simulator, SimulatorConfig};
 
 const WORKER: &str = env!("CARGO_BIN_EXE_token-worker");
 
+/// The multi-process tests run one at a time: each counts 401s or 429s that depend on when
+/// its processes get the CPU, and two of them at once on 2 cores starve each other.
+static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn sim() -> Simulator {
     Simulator::start(SimulatorConfig::default().with_rate_limits(false))
         .await
@@ -19,6 +23,7 @@ async fn sim() -> Simulator {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_processes_at_expiry_refresh_once() {
+    let _one_at_a_time = HEAVY.lock().await;
     let sim = sim().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tokens.json");
@@ -52,6 +57,7 @@ async fn eight_processes_at_expiry_refresh_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_processes_adopt_ten_sibling_rotations_without_a_401() {
+    let _one_at_a_time = HEAVY.lock().await;
     // The simulator revokes the old access token at each refresh (as a strict server may): a
     // process that sent its cached token after a sibling rotated would get a 401.
     let sim = sim().await;
@@ -106,6 +112,7 @@ async fn reqwest_get_me(base: &str, token: &str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_refresh_never_tears_the_file() {
+    let _one_at_a_time = HEAVY.lock().await;
     let sim = sim().await;
     // A slow token endpoint keeps the worker inside the refresh most of the time.
     sim.add_fault(Fault::latency(Duration::from_millis(15), None).with_path_prefix("/oauth/token"));

@@ -14,6 +14,10 @@ use procore_simulator::{Simulator, SimulatorConfig};
 
 const WORKER: &str = env!("CARGO_BIN_EXE_token-worker");
 
+/// The multi-process tests run one at a time: each counts 401s or 429s that depend on when
+/// its processes get the CPU, and two of them at once on 2 cores starve each other.
+static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn set(version: u64, access: &str) -> TokenSet {
     TokenSet::new(
         access,
@@ -100,6 +104,7 @@ async fn the_lease_excludes_others_and_an_expired_holder_cannot_undo_the_next() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_processes_at_expiry_refresh_once_through_redis() {
+    let _one_at_a_time = HEAVY.lock().await;
     let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
         .await
         .unwrap();
@@ -136,6 +141,7 @@ async fn eight_processes_at_expiry_refresh_once_through_redis() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_processes_adopt_ten_sibling_rotations_through_redis_without_a_401() {
+    let _one_at_a_time = HEAVY.lock().await;
     let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
         .await
         .unwrap();
@@ -173,6 +179,7 @@ async fn eight_processes_adopt_ten_sibling_rotations_through_redis_without_a_401
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_share_one_rate_budget_without_a_429() {
+    let _one_at_a_time = HEAVY.lock().await;
     let sim = Simulator::start(SimulatorConfig {
         hourly_limit: 300,
         hourly_window: Duration::from_secs(20),
@@ -247,6 +254,7 @@ async fn four_processes_share_one_rate_budget_without_a_429() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_stopped_mid_run_under_four_processes() {
+    let _one_at_a_time = HEAVY.lock().await;
     let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
         .await
         .unwrap();

@@ -90,7 +90,7 @@ const STAMP_TIMEOUT: Duration = Duration::from_millis(500);
 const STAMP_PAUSE: Duration = Duration::from_secs(1);
 /// How long a refresh through a shared store waits, lock held, before calling the token
 /// endpoint (see `refresh_with_store`).
-const SIBLING_GRACE: Duration = Duration::from_millis(25);
+const SIBLING_GRACE: Duration = Duration::from_millis(50);
 /// How often a call waiting for another process's refresh looks at the store.
 const SIBLING_POLL: Duration = Duration::from_millis(5);
 /// How long a call waits for another process's refresh before it goes on with its cached

@@ -322,17 +322,8 @@ async fn budget(a: &Args) -> Res<()> {
         h.await.map_err(|e| e.to_string())??;
     }
     let t1 = unix().min(end.max(t0 + s_len));
-    // What the two windows allowed over [t0, t1].
-    let mut allowed = 0.0;
-    let mut h = (t0 / h_len).floor();
-    while h * h_len < t1 {
-        let (a0, b0) = (t0.max(h * h_len), t1.min((h + 1.0) * h_len));
-        if a0 < b0 {
-            let spikes = (b0 / s_len).ceil() - (a0 / s_len).floor();
-            allowed += h_limit.min(spikes * s_limit);
-        }
-        h += 1.0;
-    }
+    // What the two windows allowed over [t0, t1] (the same count as the tests').
+    let allowed = procore_e2e::allowed_requests(t0, t1, (h_limit, h_len), (s_limit, s_len));
     let after = control_json(&base, reqwest::Method::GET, "counters", None).await?;
     let r429 =
         after["rate_limited"].as_u64().unwrap_or(0) - before["rate_limited"].as_u64().unwrap_or(0);

@@ -27,12 +27,14 @@ class ReauthorizationRequiredError extends ProcoreError {}
 class ForbiddenError extends ProcoreError {}
 class AppNotConnectedError extends ProcoreError {}
 class NotFoundError extends ProcoreError {}
-class ValidationError extends ProcoreError {
+/** An error that names fields: `errors` maps each to its messages. */
+class FieldErrors extends ProcoreError {
   constructor(payload) {
     super(payload)
     this.errors = payload.validationErrors ?? {}
   }
 }
+class ValidationError extends FieldErrors {}
 class BadRequestError extends ProcoreError {}
 class RateLimitedError extends ProcoreError {
   constructor(payload) {
@@ -59,12 +61,7 @@ class OAuthError extends ProcoreError {
 }
 class StoreError extends ProcoreError {}
 class StateMismatchError extends ProcoreError {}
-class InvalidCallError extends ProcoreError {
-  constructor(payload) {
-    super(payload)
-    this.errors = payload.validationErrors ?? {}
-  }
-}
+class InvalidCallError extends FieldErrors {}
 
 const ERROR_CLASSES = {
   unauthorized: UnauthorizedError,

@@ -75,9 +75,8 @@ impl From<&procore::catalog::Operation> for CatalogOperation {
 #[uniffi::export(default(limit = None))]
 pub fn catalog_search(words: String, limit: Option<u32>) -> Vec<CatalogOperation> {
     procore::catalog::Catalog::get()
-        .search(&words)
+        .search_top(&words, limit.map(|n| n as usize))
         .into_iter()
-        .take(limit.map_or(usize::MAX, |n| n as usize))
         .map(CatalogOperation::from)
         .collect()
 }

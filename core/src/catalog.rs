@@ -182,9 +182,8 @@ impl Operation {
 /// `limit` (bindings' `catalog.search`).
 pub fn search_json(words: &str, limit: Option<usize>) -> Vec<Value> {
     Catalog::get()
-        .search(words)
+        .search_top(words, limit)
         .into_iter()
-        .take(limit.unwrap_or(usize::MAX))
         .map(Operation::to_json)
         .collect()
 }
@@ -250,6 +249,14 @@ impl Catalog {
             };
             Error::Config(format!("no operation {id:?} in the catalog{hint}"))
         })
+    }
+
+    /// [`Catalog::search`], the first `limit` (all when `None`): what every binding's search
+    /// returns.
+    pub fn search_top(&self, words: &str, limit: Option<usize>) -> Vec<&Operation> {
+        let mut hits = self.search(words);
+        hits.truncate(limit.unwrap_or(usize::MAX));
+        hits
     }
 
     /// The operations whose id, path, summary or tag contain every word (ignoring case), best
@@ -324,12 +331,16 @@ impl Operation {
         let mut problems = ValidationErrors::new();
         self.check_path(path, &mut problems);
         self.fail_on(problems)?;
+        Ok(self.fill(path))
+    }
+
+    fn fill(&self, path: &[(String, String)]) -> String {
         let mut out = self.path.clone();
         for (k, v) in path {
             let seg: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
             out = out.replace(&format!("{{{k}}}"), &seg.replace('+', "%20"));
         }
-        Ok(out)
+        out
     }
 
     /// Checks a call: `path` and `query` as they would be sent (strings; a list or a nested
@@ -572,44 +583,11 @@ impl RequestSpec {
                 "an operation has its own API version: leave version unset",
             ));
         }
-        // Fills the path (path problems first), then checks the whole call as it would go.
-        let filled = match op.fill_path(&path_params) {
-            Ok(p) => p,
-            Err(e) => {
-                // Report every problem at once: path ones and the rest.
-                let spec = RequestSpec::from_options(&op.method, op.path.clone(), o)?;
-                return Err(merge(e, op.check(&path_params, &spec.query, body.as_ref())));
-            }
-        };
-        let spec = RequestSpec::from_options(&op.method, filled, o)?;
+        // The whole call checked as it would go (path problems included), then the path filled.
+        let mut spec = RequestSpec::from_options(&op.method, op.path.clone(), o)?;
         op.check(&path_params, &spec.query, body.as_ref())?;
+        spec.path = op.fill(&path_params);
         Ok(spec)
-    }
-}
-
-fn merge(first: Error, second: Result<()>) -> Error {
-    match (first, second) {
-        (
-            Error::InvalidCall {
-                operation,
-                mut problems,
-            },
-            Err(Error::InvalidCall { problems: more, .. }),
-        ) => {
-            for (k, v) in more {
-                let entry = problems.entry(k).or_default();
-                for m in v {
-                    if !entry.contains(&m) {
-                        entry.push(m);
-                    }
-                }
-            }
-            Error::InvalidCall {
-                operation,
-                problems,
-            }
-        }
-        (e, _) => e,
     }
 }
 

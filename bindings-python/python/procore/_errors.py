@@ -70,10 +70,9 @@ class NotFoundError(ProcoreError):
     code = "not_found"
 
 
-class ValidationError(ProcoreError):
-    """422: the body did not validate; ``errors`` maps fields to messages."""
+class _FieldErrors(ProcoreError):
+    """An error that names fields: ``errors`` maps each to its messages."""
 
-    code = "validation"
     errors: Dict[str, List[str]]
 
     def __init__(
@@ -81,6 +80,12 @@ class ValidationError(ProcoreError):
     ) -> None:
         super().__init__(message, **kwargs)
         self.errors = dict(errors or {})
+
+
+class ValidationError(_FieldErrors):
+    """422: the body did not validate; ``errors`` maps fields to messages."""
+
+    code = "validation"
 
 
 class BadRequestError(ProcoreError):
@@ -177,18 +182,11 @@ class StateMismatchError(ProcoreError):
     code = "state_mismatch"
 
 
-class InvalidCallError(ProcoreError):
+class InvalidCallError(_FieldErrors):
     """A catalog operation called without what it needs (nothing was sent); ``errors`` maps
     each place (``path.project_id``, ``body.rfi.subject``) to what is wrong there."""
 
     code = "invalid_call"
-    errors: Dict[str, List[str]]
-
-    def __init__(
-        self, message: str = "", *, errors: Optional[Dict[str, List[str]]] = None, **kwargs: Any
-    ) -> None:
-        super().__init__(message, **kwargs)
-        self.errors = dict(errors or {})
 
 
 _BY_CODE: Dict[str, Type[ProcoreError]] = {

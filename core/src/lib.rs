@@ -40,6 +40,7 @@ mod request;
 mod response;
 pub mod retry;
 pub mod store;
+pub mod sync;
 mod transport;
 pub mod webhooks;
 
@@ -58,3 +59,4 @@ pub use response::Response;
 pub use retry::RetryConfig;
 pub use secrecy::SecretString;
 pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};
+pub use sync::{SyncItemError, SyncOptions, SyncOutcome, SyncSpec};

@@ -88,7 +88,7 @@ pub(crate) fn handle(state: &State, ctx: &Ctx<'_>, m: Matched<'_>) -> Resp {
     resp
 }
 
-type Result<T> = std::result::Result<T, Resp>;
+pub(crate) type Result<T> = std::result::Result<T, Resp>;
 
 fn serve(state: &State, ctx: &Ctx<'_>, m: Matched<'_>, principal: Principal) -> Result<Resp> {
     if m.route == Route::Unmatched {
@@ -163,6 +163,12 @@ fn serve(state: &State, ctx: &Ctx<'_>, m: Matched<'_>, principal: Principal) -> 
         | Route::TriggerCreate
         | Route::TriggerDelete
         | Route::DeliveryList => webhooks(state, ctx, m),
+        Route::VendorList | Route::VendorSync => vendors(state, ctx, m, header_company),
+        Route::UploadCreate
+        | Route::UploadShow
+        | Route::UploadComplete
+        | Route::LegacyUploadCreate
+        | Route::LegacyUploadComplete => crate::uploads::api(state, ctx, m, header_company),
         Route::People => {
             let id = path_id(m.first)?;
             company(state, id)?;
@@ -179,9 +185,13 @@ fn serve(state: &State, ctx: &Ctx<'_>, m: Matched<'_>, principal: Principal) -> 
                 .ok_or_else(|| message(StatusCode::NOT_FOUND, "Person not found"))?;
             Ok(json(StatusCode::OK, &Data { data: person }))
         }
-        Route::Authorize | Route::Token | Route::Revoke | Route::TokenInfo | Route::Unmatched => {
-            Err(not_found())
-        }
+        Route::Authorize
+        | Route::Token
+        | Route::Revoke
+        | Route::TokenInfo
+        | Route::Unmatched
+        | Route::StoragePart
+        | Route::StorageForm => Err(not_found()),
     }
 }
 
@@ -209,7 +219,7 @@ fn header_company<'s>(state: &'s State, headers: &HeaderMap) -> Result<Option<&'
 }
 
 /// A company the principal may use: unknown -> 404, disconnected -> 403.
-fn company(state: &State, id: u64) -> Result<&Company> {
+pub(crate) fn company(state: &State, id: u64) -> Result<&Company> {
     let c = state
         .data
         .company(id)
@@ -223,7 +233,7 @@ fn company(state: &State, id: u64) -> Result<&Company> {
     Ok(c)
 }
 
-fn path_id(s: &str) -> Result<u64> {
+pub(crate) fn path_id(s: &str) -> Result<u64> {
     s.parse::<u64>().map_err(|_| not_found())
 }
 
@@ -231,7 +241,7 @@ fn page(ctx: &Ctx<'_>, limits: Limits) -> Result<Page> {
     pagination::parse(ctx.query, limits).map_err(|e| message(StatusCode::BAD_REQUEST, &e))
 }
 
-fn query_value(query: Option<&str>, key: &str) -> Option<String> {
+pub(crate) fn query_value(query: Option<&str>, key: &str) -> Option<String> {
     url::form_urlencoded::parse(query?.as_bytes())
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.into_owned())
@@ -370,6 +380,76 @@ fn webhooks(state: &State, ctx: &Ctx<'_>, m: Matched<'_>) -> Result<Resp> {
             &msg,
         )),
     }
+}
+
+/// Company vendors: the list, and the sync action (`company_id` in the body, as Procore's).
+fn vendors(
+    state: &State,
+    ctx: &Ctx<'_>,
+    m: Matched<'_>,
+    header_company: Option<&Company>,
+) -> Result<Resp> {
+    if m.route == Route::VendorList {
+        let id = query_value(ctx.query, "company_id")
+            .map(|v| v.parse::<u64>())
+            .transpose()
+            .map_err(|_| message(StatusCode::BAD_REQUEST, "company_id must be an integer"))?
+            .or(header_company.map(|c| c.id))
+            .ok_or_else(|| message(StatusCode::BAD_REQUEST, "company_id is required"))?;
+        let company = company(state, id)?;
+        let page = page(ctx, pagination::V1)?;
+        let all = state.vendors.list(company.id);
+        let items: Vec<_> = all
+            .iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.per_page).unwrap_or(usize::MAX))
+            .collect();
+        return Ok(collection(
+            ctx,
+            state,
+            &items,
+            page,
+            all.len() as u64,
+            false,
+        ));
+    }
+    let body: Value = serde_json::from_slice(&ctx.body)
+        .map_err(|_| message(StatusCode::BAD_REQUEST, "Invalid JSON body"))?;
+    let id = body
+        .get("company_id")
+        .and_then(|v| match v {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            message(
+                StatusCode::BAD_REQUEST,
+                "param is missing or the value is empty: company_id",
+            )
+        })?;
+    let company = company(state, id)?;
+    let Some(Value::Array(updates)) = body.get("updates") else {
+        return Err(message(
+            StatusCode::BAD_REQUEST,
+            "param is missing or the value is empty: updates",
+        ));
+    };
+    if updates.len() > crate::vendors::MAX_SYNC {
+        return Err(message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "updates may hold at most {} items, got {}",
+                crate::vendors::MAX_SYNC,
+                updates.len()
+            ),
+        ));
+    }
+    let (entities, errors) = state.vendors.sync(company.id, updates);
+    Ok(json(
+        StatusCode::OK,
+        &serde_json::json!({ "entities": entities, "errors": errors }),
+    ))
 }
 
 fn rfi_error(e: RfiError) -> Resp {

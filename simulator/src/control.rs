@@ -55,6 +55,7 @@ pub(crate) fn handle(state: &State, ctx: &Ctx<'_>) -> Resp {
     match (ctx.method, sub) {
         (&Method::GET, "health") => json(StatusCode::OK, &serde_json::json!({ "ok": true })),
         (&Method::GET, "counters") => json(StatusCode::OK, &state.counters.snapshot()),
+        (&Method::GET, "uploads") => json(StatusCode::OK, &state.uploads.summaries()),
         (&Method::POST, "reset") => {
             reset(state);
             json(StatusCode::OK, &serde_json::json!({}))

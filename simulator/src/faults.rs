@@ -99,6 +99,16 @@ pub enum Fault {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         path_prefix: Option<String>,
     },
+    /// Flip the middle byte of the next `count` bodies sent to the upload storage (the
+    /// server then sees a checksum mismatch).
+    Corrupt {
+        /// Matching requests affected (`None`: until cleared).
+        #[serde(default = "one")]
+        count: Option<u32>,
+        /// Path prefix (default `/_storage/`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        path_prefix: Option<String>,
+    },
 }
 
 fn default_malformed_status() -> u16 {
@@ -158,6 +168,13 @@ impl Fault {
             path_prefix: None,
         }
     }
+    /// Flip a byte of the next `count` bodies sent to the upload storage.
+    pub fn corrupt(count: u32) -> Fault {
+        Fault::Corrupt {
+            count: Some(count),
+            path_prefix: None,
+        }
+    }
     /// A 429 storm on `/rest/` for this long (rounded up to whole seconds).
     pub fn rate_limit_storm(length: Duration) -> Fault {
         Fault::RateLimitStorm {
@@ -174,6 +191,7 @@ impl Fault {
             | Fault::Drop { path_prefix, .. }
             | Fault::Malformed { path_prefix, .. }
             | Fault::DropAfterCommit { path_prefix, .. }
+            | Fault::Corrupt { path_prefix, .. }
             | Fault::RateLimitStorm { path_prefix, .. } => *path_prefix = p,
         }
         self
@@ -185,7 +203,8 @@ impl Fault {
             | Fault::Latency { count, .. }
             | Fault::Drop { count, .. }
             | Fault::Malformed { count, .. }
-            | Fault::DropAfterCommit { count, .. } => *count = n,
+            | Fault::DropAfterCommit { count, .. }
+            | Fault::Corrupt { count, .. } => *count = n,
             Fault::RateLimitStorm { .. } => {}
         }
         self
@@ -199,6 +218,7 @@ impl Fault {
             | Fault::Malformed { path_prefix, .. }
             | Fault::RateLimitStorm { path_prefix, .. } => (path_prefix, "/rest/"),
             Fault::DropAfterCommit { path_prefix, .. } => (path_prefix, "/oauth/token"),
+            Fault::Corrupt { path_prefix, .. } => (path_prefix, "/_storage/"),
         };
         given.clone().unwrap_or_else(|| default.to_owned())
     }
@@ -209,7 +229,8 @@ impl Fault {
             | Fault::Latency { count, .. }
             | Fault::Drop { count, .. }
             | Fault::Malformed { count, .. }
-            | Fault::DropAfterCommit { count, .. } => *count,
+            | Fault::DropAfterCommit { count, .. }
+            | Fault::Corrupt { count, .. } => *count,
             Fault::RateLimitStorm { .. } => None,
         }
     }
@@ -267,6 +288,7 @@ pub(crate) enum Action {
         body: Option<String>,
     },
     DropAfterCommit,
+    Corrupt,
     Storm {
         /// Unix seconds (rounded up) when the storm ends.
         reset: u64,
@@ -379,6 +401,7 @@ impl FaultQueue {
                     body: body.clone(),
                 }),
                 Fault::DropAfterCommit { .. } => Some(Action::DropAfterCommit),
+                Fault::Corrupt { .. } => Some(Action::Corrupt),
                 Fault::RateLimitStorm { .. } => {
                     let until = a.until.unwrap_or(now);
                     Some(Action::Storm {

@@ -31,7 +31,9 @@ mod router;
 mod server;
 mod state;
 mod tokens;
+mod uploads;
 mod util;
+mod vendors;
 mod webhooks;
 
 use std::io;
@@ -141,6 +143,13 @@ impl Simulator {
     /// The last API requests received, oldest first (same as `GET /__simulator/requests`).
     pub fn recorded_requests(&self) -> Vec<Recorded> {
         self.state.recorder.list()
+    }
+
+    /// Every upload the simulator planned, oldest first, as JSON (same as
+    /// `GET /__simulator/uploads`): flow, status, sizes, declared and stored SHA-256s per part
+    /// and for the whole file.
+    pub fn uploads(&self) -> Vec<serde_json::Value> {
+        self.state.uploads.summaries()
     }
 
     /// Forgets the recorded requests.

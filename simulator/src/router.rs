@@ -32,11 +32,20 @@ pub(crate) enum Route {
     TriggerCreate,
     TriggerDelete,
     DeliveryList,
+    VendorList,
+    VendorSync,
+    UploadCreate,
+    UploadShow,
+    UploadComplete,
+    LegacyUploadCreate,
+    LegacyUploadComplete,
+    StoragePart,
+    StorageForm,
     Unmatched,
 }
 
 impl Route {
-    pub(crate) const ALL: [Route; 26] = [
+    pub(crate) const ALL: [Route; 35] = [
         Route::Me,
         Route::Companies,
         Route::Projects,
@@ -62,6 +71,15 @@ impl Route {
         Route::TriggerCreate,
         Route::TriggerDelete,
         Route::DeliveryList,
+        Route::VendorList,
+        Route::VendorSync,
+        Route::UploadCreate,
+        Route::UploadShow,
+        Route::UploadComplete,
+        Route::LegacyUploadCreate,
+        Route::LegacyUploadComplete,
+        Route::StoragePart,
+        Route::StorageForm,
         Route::Unmatched,
     ];
     pub(crate) const COUNT: usize = Route::ALL.len();
@@ -98,6 +116,23 @@ impl Route {
             Route::TriggerCreate => "POST /rest/v1.0/webhooks/hooks/{hook_id}/triggers",
             Route::TriggerDelete => "DELETE /rest/v1.0/webhooks/hooks/{hook_id}/triggers/{id}",
             Route::DeliveryList => "GET /rest/v1.0/webhooks/hooks/{hook_id}/deliveries",
+            Route::VendorList => "GET /rest/v1.0/vendors",
+            Route::VendorSync => "PATCH /rest/v1.0/vendors/sync",
+            Route::UploadCreate => {
+                "POST /rest/v2.1/companies/{company_id}[/projects/{project_id}]/uploads"
+            }
+            Route::UploadShow => {
+                "GET /rest/v2.1/companies/{company_id}[/projects/{project_id}]/uploads/{id}"
+            }
+            Route::UploadComplete => {
+                "PATCH /rest/v2.1/companies/{company_id}[/projects/{project_id}]/uploads/{id}"
+            }
+            Route::LegacyUploadCreate => "POST /rest/v1.1/{companies|projects}/{id}/uploads",
+            Route::LegacyUploadComplete => {
+                "PATCH /rest/v1.1/{companies|projects}/{id}/uploads/{uuid}"
+            }
+            Route::StoragePart => "PUT /_storage/{upload}/{part}",
+            Route::StorageForm => "POST /_storage/{upload}",
             Route::Unmatched => "unmatched",
         }
     }
@@ -114,6 +149,8 @@ pub(crate) struct Matched<'a> {
     pub route: Route,
     pub first: &'a str,
     pub second: &'a str,
+    /// A third capture (only the project-scoped v2.1 upload paths have one: the upload id).
+    pub third: &'a str,
 }
 
 /// Matches a method and path. Trailing slashes are ignored.
@@ -133,6 +170,13 @@ pub(crate) fn route<'a>(method: &Method, path: &'a str) -> Matched<'a> {
         route,
         first,
         second,
+        third: "",
+    };
+    let m3 = |route, first, second, third| Matched {
+        route,
+        first,
+        second,
+        third,
     };
     let get = method == Method::GET;
     match segs {
@@ -174,6 +218,38 @@ pub(crate) fn route<'a>(method: &Method, path: &'a str) -> Matched<'a> {
         ["rest", "v1.0", "webhooks", "hooks", id, "deliveries"] if get => {
             m(Route::DeliveryList, id, "")
         }
+        ["rest", "v1.0", "vendors"] if get => m(Route::VendorList, "", ""),
+        ["rest", "v1.0", "vendors", "sync"] if method == Method::PATCH => {
+            m(Route::VendorSync, "", "")
+        }
+        ["rest", "v2.1", "companies", c, "uploads"] if method == Method::POST => {
+            m(Route::UploadCreate, c, "")
+        }
+        ["rest", "v2.1", "companies", c, "projects", p, "uploads"] if method == Method::POST => {
+            m(Route::UploadCreate, c, p)
+        }
+        ["rest", "v2.1", "companies", c, "uploads", id] => match *method {
+            Method::GET => m3(Route::UploadShow, c, "", id),
+            Method::PATCH => m3(Route::UploadComplete, c, "", id),
+            _ => unmatched(),
+        },
+        ["rest", "v2.1", "companies", c, "projects", p, "uploads", id] => match *method {
+            Method::GET => m3(Route::UploadShow, c, p, id),
+            Method::PATCH => m3(Route::UploadComplete, c, p, id),
+            _ => unmatched(),
+        },
+        ["rest", "v1.1", scope @ ("companies" | "projects"), id, "uploads"]
+            if method == Method::POST =>
+        {
+            m(Route::LegacyUploadCreate, scope, id)
+        }
+        ["rest", "v1.1", scope @ ("companies" | "projects"), id, "uploads", uuid]
+            if method == Method::PATCH =>
+        {
+            m3(Route::LegacyUploadComplete, scope, id, uuid)
+        }
+        ["_storage", upload, part] if method == Method::PUT => m(Route::StoragePart, upload, part),
+        ["_storage", upload] if method == Method::POST => m(Route::StorageForm, upload, ""),
         ["rest", "v2.0", "companies", c, "people"] if get => m(Route::People, c, ""),
         ["rest", "v2.0", "companies", c, "people", id] if get => m(Route::Person, c, id),
         ["oauth", "authorize"] if get => m(Route::Authorize, "", ""),
@@ -189,6 +265,7 @@ fn unmatched() -> Matched<'static> {
         route: Route::Unmatched,
         first: "",
         second: "",
+        third: "",
     }
 }
 

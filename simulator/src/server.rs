@@ -151,7 +151,11 @@ async fn connection(
 }
 
 async fn read_body(body: Incoming) -> Result<Bytes, Resp> {
-    axum::body::to_bytes(Body::new(body), BODY_LIMIT)
+    read_body_up_to(body, BODY_LIMIT).await
+}
+
+async fn read_body_up_to(body: Incoming, limit: usize) -> Result<Bytes, Resp> {
+    axum::body::to_bytes(Body::new(body), limit)
         .await
         .map_err(|_| {
             message(
@@ -202,8 +206,13 @@ async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, Dro
         tokio::time::sleep(applied.delay).await;
     }
     let mut drop_after_commit = false;
+    let mut corrupt = false;
     let faulted = match applied.action {
         None => None,
+        Some(Action::Corrupt) => {
+            corrupt = true;
+            None
+        }
         Some(Action::Drop) => {
             state.counters.dropped();
             return Err(DropConnection);
@@ -238,8 +247,22 @@ async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, Dro
     let mut resp = match faulted {
         Some(r) => r,
         None => {
+            let limit = if path.starts_with("/_storage/") {
+                crate::uploads::STORAGE_BODY_LIMIT
+            } else {
+                BODY_LIMIT
+            };
             let body = if with_body(&parts.method) {
-                read_body(body).await
+                read_body_up_to(body, limit).await.map(|b| {
+                    if corrupt && !b.is_empty() {
+                        let mut v = b.to_vec();
+                        let mid = v.len() / 2;
+                        v[mid] ^= 0x5a;
+                        Bytes::from(v)
+                    } else {
+                        b
+                    }
+                })
             } else {
                 Ok(Bytes::new())
             };
@@ -263,6 +286,9 @@ async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, Dro
                             oauth::handle(&state, &ctx, m.route)
                         }
                         _ if path.starts_with("/rest/") => api::handle(&state, &ctx, m),
+                        Route::StoragePart | Route::StorageForm => {
+                            crate::uploads::storage(&state, &ctx, m)
+                        }
                         _ => not_found(),
                     }
                 }

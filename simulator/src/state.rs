@@ -41,6 +41,8 @@ pub(crate) struct State {
     pub data: Data,
     pub recorder: crate::recorder::Recorder,
     pub webhooks: std::sync::Arc<crate::webhooks::Webhooks>,
+    pub vendors: crate::vendors::Vendors,
+    pub uploads: crate::uploads::Uploads,
     request_prefix: String,
     request_seq: AtomicU64,
 }
@@ -58,6 +60,8 @@ impl State {
             codes: Mutex::new(HashMap::new()),
             recorder: Default::default(),
             webhooks: Default::default(),
+            vendors: Default::default(),
+            uploads: Default::default(),
             limiter: RateLimiter::default(),
             faults: FaultQueue::new(),
             counters: LiveCounters::new(),

@@ -159,10 +159,10 @@ fn keys_of(item: &Value) -> impl Iterator<Item = ItemKey> + '_ {
     id.into_iter().chain(origin)
 }
 
-fn array_field(body: &Map<String, Value>, name: &str, status: u16) -> Result<Vec<Value>> {
-    match body.get(name) {
+fn array_field(body: &mut Map<String, Value>, name: &str, status: u16) -> Result<Vec<Value>> {
+    match body.remove(name) {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => Ok(a.clone()),
+        Some(Value::Array(a)) => Ok(a),
         Some(_) => Err(Error::Decode {
             status,
             message: format!("the sync answer's `{name}` is not a list"),
@@ -186,7 +186,7 @@ impl Client {
             ));
             let r = self.send(&spec).await?;
             out.batches += 1;
-            let answer = match r.json_value()? {
+            let mut answer = match r.json_value()? {
                 Value::Object(m) => m,
                 _ => {
                     return Err(Error::Decode {
@@ -197,8 +197,8 @@ impl Client {
                 }
             };
             out.entities
-                .extend(array_field(&answer, "entities", r.status())?);
-            let errors = array_field(&answer, "errors", r.status())?;
+                .extend(array_field(&mut answer, "entities", r.status())?);
+            let errors = array_field(&mut answer, "errors", r.status())?;
             if errors.is_empty() {
                 continue;
             }

@@ -112,12 +112,7 @@ fn serve(state: &State, ctx: &Ctx<'_>, m: Matched<'_>, principal: Principal) -> 
         Route::Companies => {
             let all = state.data.companies();
             let page = page(ctx, pagination::V1)?;
-            let items: Vec<_> = all
-                .iter()
-                .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-                .take(usize::try_from(page.per_page).unwrap_or(usize::MAX))
-                .map(Company::json)
-                .collect();
+            let items: Vec<_> = page.slice(all).map(Company::json).collect();
             Ok(collection(
                 ctx,
                 state,
@@ -399,11 +394,7 @@ fn vendors(
         let company = company(state, id)?;
         let page = page(ctx, pagination::V1)?;
         let all = state.vendors.list(company.id);
-        let items: Vec<_> = all
-            .iter()
-            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-            .take(usize::try_from(page.per_page).unwrap_or(usize::MAX))
-            .collect();
+        let items: Vec<_> = page.slice(&all).collect();
         return Ok(collection(
             ctx,
             state,
@@ -495,11 +486,7 @@ fn rfis(
         Route::RfiList => {
             let page = page(ctx, pagination::V1)?;
             let all = store.list(project_id);
-            let items: Vec<_> = all
-                .iter()
-                .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-                .take(usize::try_from(page.per_page).unwrap_or(usize::MAX))
-                .collect();
+            let items: Vec<_> = page.slice(&all).collect();
             Ok(collection(
                 ctx,
                 state,

@@ -34,6 +34,12 @@ impl Page {
     pub(crate) fn offset(&self) -> u64 {
         (self.page - 1).saturating_mul(self.per_page)
     }
+
+    /// This page's items of a list held in memory.
+    pub(crate) fn slice<'a, T>(&self, all: &'a [T]) -> impl Iterator<Item = &'a T> {
+        let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        all.iter().skip(n(self.offset())).take(n(self.per_page))
+    }
 }
 
 /// Parses `page` and `per_page`: junk or 0 is an error; `per_page` above the maximum is

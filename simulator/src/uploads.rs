@@ -394,12 +394,22 @@ fn unified_create(state: &State, ctx: &Ctx<'_>, scope: String) -> Result<Resp> {
     Ok(json(StatusCode::CREATED, &json!({ "data": data })))
 }
 
+/// The upload `id` of this scope and flow, or a 404.
+fn find_upload<'a>(
+    uploads: &'a mut HashMap<String, Upload>,
+    id: &str,
+    scope: &str,
+    flow: Flow,
+) -> Result<&'a mut Upload> {
+    uploads
+        .get_mut(id)
+        .filter(|u| u.scope == scope && u.flow == flow)
+        .ok_or_else(|| message(StatusCode::NOT_FOUND, "Upload not found"))
+}
+
 fn show(state: &State, scope: &str, id: &str) -> Result<Resp> {
-    let inner = state.uploads.inner.lock_ok();
-    let u = inner
-        .get(id)
-        .filter(|u| u.scope == scope && u.flow == Flow::Unified)
-        .ok_or_else(|| message(StatusCode::NOT_FOUND, "Upload not found"))?;
+    let mut inner = state.uploads.inner.lock_ok();
+    let u = find_upload(&mut inner, id, scope, Flow::Unified)?;
     Ok(json(
         StatusCode::OK,
         &json!({ "data": {
@@ -480,10 +490,7 @@ fn unified_complete(state: &State, ctx: &Ctx<'_>, scope: &str, id: &str) -> Resu
     };
     let etags: Vec<&str> = etags.iter().filter_map(Value::as_str).collect();
     let mut inner = state.uploads.inner.lock_ok();
-    let u = inner
-        .get_mut(id)
-        .filter(|u| u.scope == scope && u.flow == Flow::Unified)
-        .ok_or_else(|| message(StatusCode::NOT_FOUND, "Upload not found"))?;
+    let u = find_upload(&mut inner, id, scope, Flow::Unified)?;
     complete(u, &etags)?;
     Ok(json(
         StatusCode::OK,
@@ -595,10 +602,7 @@ fn legacy_complete(state: &State, ctx: &Ctx<'_>, scope: &str, uuid: &str) -> Res
         .filter_map(|s| s.get("etag").and_then(Value::as_str))
         .collect();
     let mut inner = state.uploads.inner.lock_ok();
-    let u = inner
-        .get_mut(uuid)
-        .filter(|u| u.scope == scope && u.flow == Flow::LegacySegmented)
-        .ok_or_else(|| message(StatusCode::NOT_FOUND, "Upload not found"))?;
+    let u = find_upload(&mut inner, uuid, scope, Flow::LegacySegmented)?;
     complete(u, &etags)?;
     Ok(json(
         StatusCode::OK,

@@ -113,10 +113,7 @@ impl Vendors {
                     None => {
                         errors.push(refused(
                             item,
-                            json!({ "id": ["not found"] })
-                                .as_object()
-                                .cloned()
-                                .unwrap_or_default(),
+                            Map::from_iter([("id".into(), json!(["not found"]))]),
                         ));
                         continue;
                     }

@@ -77,25 +77,16 @@ async fn unified_upload_goes_from_ready_to_available() {
     // ETags out of order are refused.
     let mut swapped = etags.clone();
     swapped.swap(0, 1);
-    let r = env
-        .http
-        .patch(env.url(&path))
-        .bearer_auth(DEV)
-        .header("Procore-Company-Id", COMPANY.to_string())
-        .json(&json!({ "part_etags": swapped }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let r = env
-        .http
-        .patch(env.url(&path))
-        .bearer_auth(DEV)
-        .header("Procore-Company-Id", COMPANY.to_string())
-        .json(&json!({ "part_etags": etags }))
-        .send()
-        .await
-        .unwrap();
+    let complete = |etags: Vec<String>| {
+        env.http
+            .patch(env.url(&path))
+            .bearer_auth(DEV)
+            .header("Procore-Company-Id", COMPANY.to_string())
+            .json(&json!({ "part_etags": etags }))
+            .send()
+    };
+    assert_eq!(complete(swapped).await.unwrap().status(), 422);
+    let r = complete(etags).await.unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     // Available a short while after completion: poll with a deadline.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

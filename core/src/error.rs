@@ -146,6 +146,38 @@ pub enum Error {
         operation: String,
         problems: ValidationErrors,
     },
+
+    /// A file upload failed: a segment the object store still refused after its resends (named
+    /// by `segment`, 1-based, of `segments`), or an upload Procore did not make available.
+    #[error("upload failed{}: {message}", describe_upload(upload_id.as_deref(), *segment, *segments, *attempts))]
+    Upload {
+        upload_id: Option<String>,
+        segment: Option<usize>,
+        segments: usize,
+        attempts: u32,
+        status: Option<u16>,
+        message: String,
+    },
+}
+
+fn describe_upload(
+    id: Option<&str>,
+    segment: Option<usize>,
+    segments: usize,
+    attempts: u32,
+) -> String {
+    let mut s = String::new();
+    if let Some(n) = segment {
+        s.push_str(&format!(" at segment {n} of {segments}"));
+        s.push_str(&format!(
+            " after {attempts} attempt{}",
+            if attempts == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(id) = id {
+        s.push_str(&format!(" (upload {id})"));
+    }
+    s
 }
 
 fn describe_problems(problems: &ValidationErrors) -> String {
@@ -239,6 +271,8 @@ error_codes! {
     StateMismatch = "state_mismatch" <= Error::StateMismatch,
     /// A catalog operation called without what it needs (nothing was sent).
     InvalidCall = "invalid_call" <= Error::InvalidCall { .. },
+    /// A file upload failed (a segment refused after its resends, or never available).
+    Upload = "upload" <= Error::Upload { .. },
 }
 
 impl Error {
@@ -251,6 +285,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Decode { status, .. } | Error::OAuth { status, .. } => Some(*status),
+            Error::Upload { status, .. } => *status,
             Error::RateLimited { api, .. } => api.as_ref().map(|a| a.status).or(Some(429)),
             _ => self.api().map(|a| a.status),
         }

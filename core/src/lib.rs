@@ -42,6 +42,7 @@ pub mod retry;
 pub mod store;
 pub mod sync;
 mod transport;
+pub mod uploads;
 pub mod webhooks;
 
 pub use auth::{AppCredentials, AuthorizationRequest, Credentials, OAuthClient, TokenSet};
@@ -60,3 +61,6 @@ pub use retry::RetryConfig;
 pub use secrecy::SecretString;
 pub use store::{FileTokenStore, MemoryTokenStore, TokenStore};
 pub use sync::{SyncItemError, SyncOptions, SyncOutcome, SyncSpec};
+pub use uploads::{
+    UploadFlow, UploadOptions, UploadOutcome, UploadProgress, UploadSource, UploadSpec,
+};

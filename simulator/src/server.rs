@@ -273,6 +273,15 @@ async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Result<Resp, Dro
                         state
                             .recorder
                             .record(&parts.method, path, query, &parts.headers, &body);
+                    } else if path.starts_with("/_storage/") {
+                        // What reached the store, without the bytes (parts are large).
+                        state.recorder.record(
+                            &parts.method,
+                            path,
+                            query,
+                            &parts.headers,
+                            &Bytes::new(),
+                        );
                     }
                     let ctx = Ctx {
                         method: &parts.method,

@@ -673,6 +673,14 @@ pub(crate) fn storage(state: &State, ctx: &Ctx<'_>, m: Matched<'_>) -> Resp {
         );
     };
     let part = &mut u.parts[n - 1];
+    // S3 takes no chunked part upload: the length is declared up front.
+    if !ctx.headers.contains_key(header::CONTENT_LENGTH) {
+        return s3_error(
+            StatusCode::LENGTH_REQUIRED,
+            "MissingContentLength",
+            "You must provide the Content-Length HTTP header.",
+        );
+    }
     for (k, v) in &part.headers {
         if ctx.headers.get(k.as_str()).and_then(|h| h.to_str().ok()) != Some(v.as_str()) {
             return s3_error(

@@ -1,5 +1,5 @@
-//! Webhooks, the receiving side: check a delivery's headers, read its payload (v2, v3, v4),
-//! and recognise a delivery seen before.
+//! Webhooks: the API helpers (hooks, triggers, deliveries) and the receiving side (check a
+//! delivery's headers, read its payload in v2, v3 or v4, recognise a delivery seen before).
 //!
 //! Procore signs nothing: a hook's `destination_headers` (say `Authorization: Bearer x`) are
 //! echoed on every delivery, and the receiver compares them ([`headers_match`], in constant
@@ -7,11 +7,17 @@
 //! and v3, `id` in v4) with a [`Dedupe`] of bounded memory recognises the repeats.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::Mutex;
 
+use bytes::Bytes;
+use http::Method;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
+use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::options::Num;
+use crate::request::RequestSpec;
 
 /// An id as a payload sends it: a number (v2, v3) or a string (v4), kept as text.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -221,6 +227,402 @@ impl Dedupe {
     }
 }
 
+/// Whose hooks: a company's or a project's (exactly one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookScope {
+    Company(u64),
+    Project(u64),
+}
+
+impl HookScope {
+    /// The scope of a call: `project_id`, else `company_id`, else the client's company.
+    pub fn resolve(
+        client: &Client,
+        company_id: Option<Num>,
+        project_id: Option<Num>,
+    ) -> Result<Self> {
+        match (company_id, project_id) {
+            (Some(_), Some(_)) => Err(Error::config(
+                "a hook belongs to a company or to a project: give company_id or project_id, not both",
+            )),
+            (_, Some(p)) => Ok(HookScope::Project(p.whole("project_id", 1, u64::MAX)?)),
+            (Some(c), None) => Ok(HookScope::Company(crate::options::company_id(c)?)),
+            (None, None) => client.company_id().map(HookScope::Company).ok_or_else(|| {
+                Error::config("give company_id or project_id (or set a company on the client)")
+            }),
+        }
+    }
+
+    fn query(self) -> (String, String) {
+        match self {
+            HookScope::Company(c) => ("company_id".into(), c.to_string()),
+            HookScope::Project(p) => ("project_id".into(), p.to_string()),
+        }
+    }
+}
+
+/// The fields of a hook to create or change, as bindings fill them (`None`: not sent).
+#[derive(Clone, Debug, Default)]
+pub struct HookOptions {
+    pub company_id: Option<Num>,
+    pub project_id: Option<Num>,
+    /// Where deliveries go (http or https).
+    pub destination_url: Option<String>,
+    /// Echoed on every delivery; the receiver checks them ([`Receiver`]).
+    pub destination_headers: Option<Vec<(String, String)>>,
+    /// The payload version: `v2`, `v3`, `v4.0`.
+    pub api_version: Option<String>,
+    /// Your app's namespace for its hooks.
+    pub namespace: Option<String>,
+}
+
+impl HookOptions {
+    fn hook_body(&self, creating: bool) -> Result<Value> {
+        let mut h = Map::new();
+        match &self.destination_url {
+            Some(u) => {
+                let parsed = url::Url::parse(u)
+                    .ok()
+                    .filter(|p| matches!(p.scheme(), "http" | "https"));
+                if parsed.is_none() {
+                    return Err(Error::config(format!(
+                        "destination_url must be an http(s) URL, got {u:?}"
+                    )));
+                }
+                h.insert("destination_url".into(), json!(u));
+            }
+            None if creating => return Err(Error::config("destination_url is required")),
+            None => {}
+        }
+        if let Some(hs) = &self.destination_headers {
+            let mut m = Map::new();
+            for (k, v) in hs {
+                if k.trim().is_empty() || !k.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(Error::config(format!("invalid header name {k:?}")));
+                }
+                m.insert(k.clone(), json!(v));
+            }
+            h.insert("destination_headers".into(), Value::Object(m));
+        }
+        if let Some(v) = &self.api_version {
+            h.insert("api_version".into(), json!(v));
+        }
+        if let Some(n) = &self.namespace {
+            h.insert("namespace".into(), json!(n));
+        }
+        Ok(json!({ "hook": h }))
+    }
+}
+
+fn list_of(v: Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a,
+        Value::Object(mut m) => match m.remove("data") {
+            Some(Value::Array(a)) => a,
+            _ => vec![Value::Object(m)],
+        },
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// The status filter of [`Client::list_deliveries`].
+pub const DELIVERY_STATUSES: &[&str] = &["any", "successful", "failing", "discarded"];
+
+impl Client {
+    fn hook_call(
+        &self,
+        method: Method,
+        path: String,
+        scope: HookScope,
+        body: Option<Value>,
+    ) -> RequestSpec {
+        let mut s = RequestSpec::new(method, format!("/rest/v1.0/webhooks/hooks{path}"));
+        s.query.push(scope.query());
+        if let HookScope::Company(c) = scope {
+            s.company = crate::request::CompanyChoice::Id(c);
+        }
+        s.body = body.map(|b| Bytes::from(b.to_string()));
+        s
+    }
+
+    /// `POST /webhooks/hooks`: a hook of a company or project; the created hook.
+    pub async fn create_hook(&self, o: &HookOptions) -> Result<Value> {
+        let scope = HookScope::resolve(self, o.company_id, o.project_id)?;
+        let body = o.hook_body(true)?;
+        self.send(&self.hook_call(Method::POST, String::new(), scope, Some(body)))
+            .await?
+            .json_value()
+    }
+
+    /// `PATCH /webhooks/hooks/{id}`: changes the given fields; the hook.
+    pub async fn update_hook(&self, hook_id: u64, o: &HookOptions) -> Result<Value> {
+        let scope = HookScope::resolve(self, o.company_id, o.project_id)?;
+        let body = o.hook_body(false)?;
+        self.send(&self.hook_call(Method::PATCH, format!("/{hook_id}"), scope, Some(body)))
+            .await?
+            .json_value()
+    }
+
+    /// `GET /webhooks/hooks`: the hooks of a company or project.
+    pub async fn list_hooks(&self, scope: HookScope) -> Result<Vec<Value>> {
+        let r = self
+            .send(&self.hook_call(Method::GET, String::new(), scope, None))
+            .await?;
+        Ok(list_of(r.json_value()?))
+    }
+
+    /// `DELETE /webhooks/hooks/{id}`.
+    pub async fn delete_hook(&self, hook_id: u64, scope: HookScope) -> Result<()> {
+        self.send(&self.hook_call(Method::DELETE, format!("/{hook_id}"), scope, None))
+            .await
+            .map(drop)
+    }
+
+    /// `POST /webhooks/hooks/{id}/triggers`: deliver `event_type` (`create`, `update`,
+    /// `delete`) of `resource_name` (`RFIs`, `Submittals`, ...); the trigger.
+    pub async fn create_trigger(
+        &self,
+        hook_id: u64,
+        scope: HookScope,
+        resource_name: &str,
+        event_type: &str,
+    ) -> Result<Value> {
+        if resource_name.trim().is_empty() || event_type.trim().is_empty() {
+            return Err(Error::config(
+                "a trigger needs a resource_name and an event_type",
+            ));
+        }
+        let body = json!({"trigger": {"resource_name": resource_name, "event_type": event_type}});
+        self.send(&self.hook_call(
+            Method::POST,
+            format!("/{hook_id}/triggers"),
+            scope,
+            Some(body),
+        ))
+        .await?
+        .json_value()
+    }
+
+    /// `GET /webhooks/hooks/{id}/triggers`.
+    pub async fn list_triggers(&self, hook_id: u64, scope: HookScope) -> Result<Vec<Value>> {
+        let r = self
+            .send(&self.hook_call(Method::GET, format!("/{hook_id}/triggers"), scope, None))
+            .await?;
+        Ok(list_of(r.json_value()?))
+    }
+
+    /// `DELETE /webhooks/hooks/{id}/triggers/{trigger_id}`.
+    pub async fn delete_trigger(
+        &self,
+        hook_id: u64,
+        trigger_id: u64,
+        scope: HookScope,
+    ) -> Result<()> {
+        let path = format!("/{hook_id}/triggers/{trigger_id}");
+        self.send(&self.hook_call(Method::DELETE, path, scope, None))
+            .await
+            .map(drop)
+    }
+
+    /// `GET /webhooks/hooks/{id}/deliveries`, with `filter[status]` (one of
+    /// [`DELIVERY_STATUSES`]; all when `None`).
+    pub async fn list_deliveries(
+        &self,
+        hook_id: u64,
+        scope: HookScope,
+        status: Option<&str>,
+    ) -> Result<Vec<Value>> {
+        let mut s = self.hook_call(Method::GET, format!("/{hook_id}/deliveries"), scope, None);
+        if let Some(st) = status {
+            if !DELIVERY_STATUSES.contains(&st) {
+                return Err(Error::config(format!(
+                    "status must be one of {DELIVERY_STATUSES:?}, got {st:?}"
+                )));
+            }
+            s.query.push(("filter[status]".into(), st.to_owned()));
+        }
+        Ok(list_of(self.send(&s).await?.json_value()?))
+    }
+}
+
+/// What the receiver made of a delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Authentic and not seen before: process it (answer 200).
+    Accepted,
+    /// Authentic, but this event was delivered before: answer 200 and do nothing.
+    Duplicate,
+    /// The destination headers are missing or wrong: answer 401, ignore the body.
+    Rejected,
+}
+
+impl Verdict {
+    /// `accepted`, `duplicate`, `rejected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Accepted => "accepted",
+            Verdict::Duplicate => "duplicate",
+            Verdict::Rejected => "rejected",
+        }
+    }
+
+    /// The HTTP status to answer Procore with.
+    pub fn status(self) -> u16 {
+        match self {
+            Verdict::Rejected => 401,
+            _ => 200,
+        }
+    }
+}
+
+/// One delivery, judged.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub verdict: Verdict,
+    /// The event (`None` for a rejected delivery: its body is not read).
+    pub event: Option<Event>,
+    /// The de-duplication key, when the payload has one.
+    pub key: Option<String>,
+}
+
+impl Delivery {
+    /// `{"verdict", "status", "key", "event"}` (the event as received), the form every binding
+    /// returns.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "verdict": self.verdict.as_str(),
+            "status": self.verdict.status(),
+            "key": self.key,
+            "event": self.event.as_ref().map(|e| e.raw.clone()),
+        })
+    }
+}
+
+enum Seen {
+    Memory(Mutex<Dedupe>),
+    #[cfg(feature = "redis")]
+    Redis {
+        link: Box<crate::redis_link::RedisLink>,
+        prefix: String,
+        ttl: std::time::Duration,
+    },
+}
+
+/// The receiving side in one object: checks the destination headers (constant time), reads
+/// the payload, and tells a repeat delivery from a new one, in memory (bounded) or in Redis
+/// (shared by every receiver process, keys kept for a TTL).
+pub struct Receiver {
+    expected: Vec<(String, String)>,
+    seen: Seen,
+}
+
+impl std::fmt::Debug for Receiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The expected header values are secrets: only their names are shown.
+        let names: Vec<&str> = self.expected.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Receiver").field("headers", &names).finish()
+    }
+}
+
+/// Keys a receiver remembers in memory unless told otherwise.
+pub const DEFAULT_REMEMBER: usize = 10_000;
+
+impl Receiver {
+    /// A receiver expecting `headers` on every delivery, remembering the last `remember` keys.
+    pub fn new(headers: Vec<(String, String)>, remember: usize) -> Receiver {
+        Receiver {
+            expected: headers,
+            seen: Seen::Memory(Mutex::new(Dedupe::new(remember))),
+        }
+    }
+
+    /// A receiver whose keys live in Redis (`SET NX` with a TTL) under `prefix`, so that every
+    /// receiver process sees each event once. Procore stops retrying after 12 hours, so a TTL
+    /// of a day covers every repeat.
+    #[cfg(feature = "redis")]
+    pub fn with_redis(
+        headers: Vec<(String, String)>,
+        url: &str,
+        prefix: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Receiver> {
+        if ttl.as_secs() == 0 {
+            return Err(Error::config("the dedupe ttl must be at least one second"));
+        }
+        Ok(Receiver {
+            expected: headers,
+            seen: Seen::Redis {
+                link: Box::new(crate::redis_link::RedisLink::open(
+                    url,
+                    "redis webhook dedupe",
+                    std::time::Duration::from_secs(2),
+                )?),
+                prefix: prefix.to_owned(),
+                ttl,
+            },
+        })
+    }
+
+    /// True when `key` was seen before; records it otherwise.
+    pub async fn seen_before(&self, key: &str) -> Result<bool> {
+        match &self.seen {
+            Seen::Memory(d) => Ok(d
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_duplicate(key)),
+            #[cfg(feature = "redis")]
+            Seen::Redis { link, prefix, ttl } => {
+                let k = format!("{prefix}{key}");
+                let secs = ttl.as_secs();
+                let set: Option<String> = link
+                    .run("set", |mut c| {
+                        let k = k.clone();
+                        async move {
+                            redis::cmd("SET")
+                                .arg(&k)
+                                .arg(1)
+                                .arg("NX")
+                                .arg("EX")
+                                .arg(secs)
+                                .query_async(&mut c)
+                                .await
+                        }
+                    })
+                    .await?;
+                Ok(set.is_none())
+            }
+        }
+    }
+
+    /// Judges one delivery: its headers (any case), then its body. A body that is not a
+    /// webhook payload is a `decode` error (answer 400).
+    pub async fn receive<'a>(
+        &self,
+        headers: impl IntoIterator<Item = (&'a str, &'a [u8])> + Clone,
+        body: &[u8],
+    ) -> Result<Delivery> {
+        if !headers_match(&self.expected, headers) {
+            return Ok(Delivery {
+                verdict: Verdict::Rejected,
+                event: None,
+                key: None,
+            });
+        }
+        let event = Event::parse(body)?;
+        let key = event.dedupe_key();
+        let verdict = match &key {
+            Some(k) if self.seen_before(k).await? => Verdict::Duplicate,
+            _ => Verdict::Accepted,
+        };
+        Ok(Delivery {
+            verdict,
+            event: Some(event),
+            key,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +681,49 @@ mod tests {
             ("X-Key".into(), "v a l".into())
         );
         assert_eq!(parse_header("nocolon").unwrap_err().code(), "config");
+    }
+
+    #[tokio::test]
+    async fn the_receiver_rejects_forgeries_and_knows_repeats() {
+        let r = Receiver::new(vec![("Authorization".into(), "Bearer s3cret".into())], 10);
+        let body = br#"{"id": 1, "ulid": "01K", "event_type": "create", "resource_name": "RFIs"}"#;
+        let good = [("authorization", &b"Bearer s3cret"[..])];
+        let forged = [("authorization", &b"Bearer guess"[..])];
+        let d = r.receive(forged.iter().copied(), body).await.unwrap();
+        assert_eq!((d.verdict, d.verdict.status()), (Verdict::Rejected, 401));
+        assert!(d.event.is_none());
+        let d = r.receive(good.iter().copied(), body).await.unwrap();
+        assert_eq!(d.verdict, Verdict::Accepted);
+        assert_eq!(d.to_json()["event"]["ulid"], "01K");
+        let d = r.receive(good.iter().copied(), body).await.unwrap();
+        assert_eq!(d.verdict, Verdict::Duplicate);
+        assert_eq!(
+            r.receive(good.iter().copied(), b"<html>")
+                .await
+                .unwrap_err()
+                .code(),
+            "decode"
+        );
+        assert!(!format!("{r:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn hook_bodies_are_checked() {
+        let o = HookOptions {
+            destination_url: Some("ftp://x".into()),
+            ..Default::default()
+        };
+        assert!(o.hook_body(true).is_err());
+        assert!(HookOptions::default().hook_body(true).is_err());
+        let o = HookOptions {
+            destination_headers: Some(vec![("X-Key".into(), "v".into())]),
+            api_version: Some("v4.0".into()),
+            ..Default::default()
+        };
+        let b = o.hook_body(false).unwrap();
+        assert_eq!(b["hook"]["destination_headers"]["X-Key"], "v");
+        assert!(b["hook"].get("destination_url").is_none());
+        assert_eq!(list_of(json!({"data": [1, 2]})).len(), 2);
     }
 
     #[test]

@@ -199,6 +199,9 @@ impl Webhooks {
         if let Some(v) = h.get("api_version").and_then(Value::as_str) {
             hook.api_version = v.to_owned();
         }
+        if let Some(n) = h.get("namespace").and_then(Value::as_str) {
+            hook.namespace = n.to_owned();
+        }
         Ok((200, hook.view()))
     }
 

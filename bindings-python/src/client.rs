@@ -18,7 +18,7 @@ use crate::errors::{config, IntoPyResult, Outcome};
 use crate::json as pyjson;
 use crate::logging;
 use crate::options;
-use crate::pagination::{AsyncPageIterator, PageIterator, Ready};
+use crate::pagination::{AsyncPageIterator, JsonValue, PageIterator, Ready};
 use crate::response::Response;
 use crate::runtime::{block_on, future_into_py};
 use crate::stores::{tokens_to_py, LoopSlot};
@@ -100,6 +100,56 @@ impl NativeClient {
         let call = options::call(json, kw)?;
         let spec = RequestSpec::for_operation(operation, path.as_ref(), call).py(py)?;
         Ok((self.client(py)?, spec))
+    }
+
+    fn prepare_sync(
+        &self,
+        py: Python<'_>,
+        path: &str,
+        updates: &Bound<'_, PyAny>,
+        kw: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<(procore::Client, procore::SyncSpec)> {
+        let updates = pyjson::to_vec(updates)?;
+        let spec = procore::SyncSpec::from_options(path, &updates, options::sync(kw)?).py(py)?;
+        Ok((self.client(py)?, spec))
+    }
+
+    /// The upload as one future: the call, then the end of its progress callbacks.
+    fn prepare_upload(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        kw: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<
+        impl std::future::Future<Output = procore::Result<serde_json::Value>> + Send + 'static,
+    > {
+        let source = options::upload_source(source)?;
+        let (o, progress) = options::upload(kw)?;
+        let spec = procore::UploadSpec::from_options(o).py(py)?;
+        let client = self.client(py)?;
+        let (relay, drain) = crate::progress::relay(progress);
+        Ok(async move {
+            let r = client.upload(&spec, source, relay).await;
+            crate::progress::finish(drain).await;
+            r.map(|o| o.to_json())
+        })
+    }
+
+    fn prepare_webhooks(
+        &self,
+        py: Python<'_>,
+        hook_id: Option<&Bound<'_, PyAny>>,
+        kw: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<(
+        procore::Client,
+        Option<procore::Num>,
+        procore::webhooks::WebhookCallOptions,
+    )> {
+        let id = hook_id
+            .map(options::number("hook_id"))
+            .transpose()?
+            .flatten();
+        Ok((self.client(py)?, id, options::webhook(kw)?))
     }
 
     fn cursor(
@@ -232,6 +282,103 @@ impl NativeClient {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<AsyncPageIterator> {
         Ok(AsyncPageIterator::new(self.cursor(py, path, options)?))
+    }
+
+    /// Updates for a `.../sync` endpoint in batches of at most 1000, merged, blocking.
+    #[pyo3(signature = (path, updates, **options))]
+    fn sync<'py>(
+        &self,
+        py: Python<'py>,
+        path: &str,
+        updates: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (client, spec) = self.prepare_sync(py, path, updates, options)?;
+        let v = block_on(
+            py,
+            async move { client.sync(&spec).await.map(|o| o.to_json()) },
+        )?
+        .py(py)?;
+        pyjson::value_to_py(py, &v)
+    }
+
+    /// Awaitable `sync`.
+    #[pyo3(signature = (path, updates, **options))]
+    fn sync_async<'py>(
+        &self,
+        py: Python<'py>,
+        path: &str,
+        updates: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (client, spec) = self.prepare_sync(py, path, updates, options)?;
+        self.note_loop(py)?;
+        future_into_py(py, async move {
+            Ok(Outcome::from(
+                client.sync(&spec).await.map(|o| JsonValue(o.to_json())),
+            ))
+        })
+    }
+
+    /// A direct file upload (v2.1 unless `flow` says otherwise), blocking.
+    #[pyo3(signature = (source, **options))]
+    fn upload<'py>(
+        &self,
+        py: Python<'py>,
+        source: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let job = self.prepare_upload(py, source, options)?;
+        let v = block_on(py, job)?.py(py)?;
+        pyjson::value_to_py(py, &v)
+    }
+
+    /// Awaitable `upload`.
+    #[pyo3(signature = (source, **options))]
+    fn upload_async<'py>(
+        &self,
+        py: Python<'py>,
+        source: &Bound<'_, PyAny>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let job = self.prepare_upload(py, source, options)?;
+        self.note_loop(py)?;
+        future_into_py(
+            py,
+            async move { Ok(Outcome::from(job.await.map(JsonValue))) },
+        )
+    }
+
+    /// One webhook API call by name (`create_hook`, `list_deliveries`, ...), blocking.
+    #[pyo3(signature = (action, hook_id=None, **options))]
+    fn webhooks<'py>(
+        &self,
+        py: Python<'py>,
+        action: String,
+        hook_id: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (client, id, o) = self.prepare_webhooks(py, hook_id, options)?;
+        let v = block_on(py, async move { client.webhooks(&action, id, o).await })?.py(py)?;
+        pyjson::value_to_py(py, &v)
+    }
+
+    /// Awaitable `webhooks`.
+    #[pyo3(signature = (action, hook_id=None, **options))]
+    fn webhooks_async<'py>(
+        &self,
+        py: Python<'py>,
+        action: String,
+        hook_id: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (client, id, o) = self.prepare_webhooks(py, hook_id, options)?;
+        self.note_loop(py)?;
+        future_into_py(py, async move {
+            Ok(Outcome::from(
+                client.webhooks(&action, id, o).await.map(JsonValue),
+            ))
+        })
     }
 
     /// The current token set as a dict (None before the first call for stored tokens).

@@ -52,6 +52,19 @@ fn build(py: Python<'_>, e: &procore::Error) -> PyResult<PyErr> {
         }
         kwargs.set_item("errors", d)?;
     }
+    if let procore::Error::Upload {
+        upload_id,
+        segment,
+        segments,
+        attempts,
+        ..
+    } = e
+    {
+        kwargs.set_item("upload_id", upload_id)?;
+        kwargs.set_item("segment", segment)?;
+        kwargs.set_item("segments", segments)?;
+        kwargs.set_item("attempts", attempts)?;
+    }
     if let Some(error) = e.oauth_error() {
         kwargs.set_item("oauth_error", error)?;
     }

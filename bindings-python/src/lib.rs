@@ -6,6 +6,8 @@
 //! - [`options`]: keyword arguments -> the core's options (core `options.rs`)
 //! - [`auth`]: `OAuthClient`, `AuthorizationRequest` (core `auth/`)
 //! - [`catalog`]: the operation catalog's search and lookup (core `catalog.rs`)
+//! - [`progress`]: upload progress callbacks, called off the runtime's threads
+//! - [`webhooks`]: the `WebhookReceiver` class (core `webhooks.rs`)
 //! - [`stores`]: memory, file and custom Python token stores (core `store/`)
 //! - [`pagination`]: item iterators and pages (core `paginate.rs`)
 //! - [`response`]: `Response`, `RateLimit` (core `response.rs`)
@@ -24,9 +26,11 @@ mod json;
 mod logging;
 mod options;
 mod pagination;
+mod progress;
 mod response;
 mod runtime;
 mod stores;
+mod webhooks;
 
 /// Re-reads the level of the `procore` logger (done at every call; for long-lived iterators).
 #[pyfunction]
@@ -50,6 +54,7 @@ fn _procore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stores::MemoryTokenStore>()?;
     m.add_class::<stores::FileTokenStore>()?;
     m.add_class::<stores::RedisTokenStore>()?;
+    m.add_class::<webhooks::WebhookReceiver>()?;
     m.add_class::<auth::OAuthClient>()?;
     m.add_class::<auth::AuthorizationRequest>()?;
     m.add_function(wrap_pyfunction!(_refresh_log_level, m)?)?;

@@ -75,6 +75,11 @@ fn num(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Option<Num>> {
     })
 }
 
+/// A number argument by name (for positional ids).
+pub fn number(name: &'static str) -> impl Fn(&Bound<'_, PyAny>) -> PyResult<Option<Num>> {
+    move |v| num(name, v)
+}
+
 /// Seconds, as Python APIs take them.
 fn secs(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Option<Span>> {
     opt(v, |v| {
@@ -269,6 +274,138 @@ pub fn place(kw: Option<&Bound<'_, PyDict>>) -> PyResult<ClientOptions> {
         let key = k.cast::<PyString>()?.to_cow()?;
         if !place_option(&mut o, &key, &v)? {
             return Err(unexpected("OAuthClient()", &key));
+        }
+    }
+    Ok(o)
+}
+
+/// `sync(path, updates, **options)`: `method`, `batch_size` and the call options.
+pub fn sync(kw: Option<&Bound<'_, PyDict>>) -> PyResult<procore::SyncOptions> {
+    let mut o = procore::SyncOptions::default();
+    for (k, v) in kw.into_iter().flat_map(|d| d.iter()) {
+        let key = k.cast::<PyString>()?.to_cow()?;
+        match &*key {
+            "method" => o.method = text(&key, &v)?,
+            "batch_size" => o.batch_size = num(&key, &v)?,
+            _ if call_option(&mut o.call, &key, &v)? => {}
+            _ => return Err(unexpected("sync()", &key)),
+        }
+    }
+    Ok(o)
+}
+
+/// `{name: value}` headers (a mapping of str to str).
+pub fn headers(name: &str, v: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let m = v
+        .cast::<PyMapping>()
+        .map_err(|_| wrong_type(name, "a dict of str to str", v))?;
+    let mut out = Vec::new();
+    for item in m.items()?.iter() {
+        let (k, val): (String, String) = item
+            .extract()
+            .map_err(|_| wrong_type(name, "a dict of str to str", v))?;
+        out.push((k, val));
+    }
+    Ok(out)
+}
+
+/// `upload(source, **options)`: the options and the progress callable, if any.
+pub fn upload(
+    kw: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(procore::UploadOptions, Option<Py<PyAny>>)> {
+    let mut o = procore::UploadOptions::default();
+    let mut progress = None;
+    for (k, v) in kw.into_iter().flat_map(|d| d.iter()) {
+        let key = k.cast::<PyString>()?.to_cow()?;
+        match &*key {
+            "file_name" => o.file_name = text(&key, &v)?,
+            "content_type" => o.content_type = text(&key, &v)?,
+            "flow" => o.flow = text(&key, &v)?,
+            "segment_size" => o.segment_size = num(&key, &v)?,
+            "parallelism" => o.parallelism = num(&key, &v)?,
+            "retries" => o.retries = num(&key, &v)?,
+            "wait" => o.wait = secs(&key, &v)?,
+            "company_id" => o.company_id = num(&key, &v)?,
+            "project_id" => o.project_id = num(&key, &v)?,
+            "progress" => {
+                progress = opt(&v, |f| {
+                    if f.is_callable() {
+                        Ok(f.clone().unbind())
+                    } else {
+                        Err(wrong_type("progress", "a callable", f))
+                    }
+                })?
+            }
+            _ => return Err(unexpected("upload()", &key)),
+        }
+    }
+    Ok((o, progress))
+}
+
+/// What to upload: `bytes`-like (copied once), or a `str` / `os.PathLike` path.
+pub fn upload_source(v: &Bound<'_, PyAny>) -> PyResult<procore::UploadSource> {
+    if let Ok(b) = v.cast::<pyo3::types::PyBytes>() {
+        return Ok(procore::UploadSource::Bytes(b.as_bytes().to_vec().into()));
+    }
+    if v.is_instance_of::<pyo3::types::PyByteArray>()
+        || v.is_instance_of::<pyo3::types::PyMemoryView>()
+    {
+        let b: Vec<u8> = v
+            .call_method0("__bytes__")
+            .or_else(|_| v.py().import("builtins")?.getattr("bytes")?.call1((v,)))?
+            .extract()?;
+        return Ok(procore::UploadSource::Bytes(b.into()));
+    }
+    if let Ok(p) = v.extract::<std::path::PathBuf>() {
+        return Ok(procore::UploadSource::Path(p));
+    }
+    Err(wrong_type(
+        "source",
+        "bytes or a path (str or os.PathLike)",
+        v,
+    ))
+}
+
+/// The webhook API calls' keywords.
+pub fn webhook(kw: Option<&Bound<'_, PyDict>>) -> PyResult<procore::webhooks::WebhookCallOptions> {
+    let mut o = procore::webhooks::WebhookCallOptions::default();
+    for (k, v) in kw.into_iter().flat_map(|d| d.iter()) {
+        let key = k.cast::<PyString>()?.to_cow()?;
+        let h = &mut o.hook;
+        match &*key {
+            "company_id" => h.company_id = num(&key, &v)?,
+            "project_id" => h.project_id = num(&key, &v)?,
+            "destination_url" => h.destination_url = text(&key, &v)?,
+            "destination_headers" => h.destination_headers = opt(&v, |v| headers(&key, v))?,
+            "api_version" => h.api_version = text(&key, &v)?,
+            "namespace" => h.namespace = text(&key, &v)?,
+            "trigger_id" => o.trigger_id = num(&key, &v)?,
+            "resource_name" => o.resource_name = text(&key, &v)?,
+            "event_type" => o.event_type = text(&key, &v)?,
+            "status" => o.status = text(&key, &v)?,
+            _ => return Err(unexpected("the webhook call", &key)),
+        }
+    }
+    Ok(o)
+}
+
+/// `WebhookReceiver(headers, **options)`.
+pub fn receiver(
+    hs: &Bound<'_, PyAny>,
+    kw: Option<&Bound<'_, PyDict>>,
+) -> PyResult<procore::webhooks::ReceiverOptions> {
+    let mut o = procore::webhooks::ReceiverOptions {
+        headers: headers("headers", hs)?,
+        ..Default::default()
+    };
+    for (k, v) in kw.into_iter().flat_map(|d| d.iter()) {
+        let key = k.cast::<PyString>()?.to_cow()?;
+        match &*key {
+            "remember" => o.remember = num(&key, &v)?,
+            "redis_url" => o.redis_url = text(&key, &v)?,
+            "redis_prefix" => o.redis_prefix = text(&key, &v)?,
+            "ttl" => o.ttl = secs(&key, &v)?,
+            _ => return Err(unexpected("WebhookReceiver()", &key)),
         }
     }
     Ok(o)

@@ -75,3 +75,14 @@ def test_the_rate_budget_is_shared_in_redis(sim: Sim, redis_url: str) -> None:
     with pytest.raises(procore.ConfigError) as e:
         procore.Client("sim-dev-token", rate_budget="http://user:hunter2@host", **client_kwargs(sim))
     assert "hunter2" not in str(e.value)
+
+
+def test_a_webhook_dedupe_in_redis_is_shared_by_receivers(redis_url: str) -> None:
+    a = procore.WebhookReceiver({"X-Key": "k"}, redis_url=redis_url, redis_prefix="py:hooks:", ttl=60)
+    b = procore.WebhookReceiver({"X-Key": "k"}, redis_url=redis_url, redis_prefix="py:hooks:", ttl=60)
+    body = b'{"id": 1, "ulid": "01PYREDIS", "event_type": "update", "resource_name": "RFIs"}'
+    assert a.receive({"X-Key": "k"}, body)["verdict"] == "accepted"
+    assert b.receive({"X-Key": "k"}, body)["verdict"] == "duplicate"
+    port = redis_url.rsplit(":", 1)[1]
+    ttl = subprocess.run(["redis-cli", "-p", port, "TTL", "py:hooks:01PYREDIS"], capture_output=True, text=True)
+    assert 0 < int(ttl.stdout.strip()) <= 60

@@ -226,6 +226,30 @@ pub struct UploadProgress {
 /// segment, with `sent` never going back; the last call has `sent == total`.
 pub type ProgressFn = Arc<dyn Fn(UploadProgress) + Send + Sync>;
 
+/// A progress callback that only queues, and the queue: for bindings whose callbacks must not
+/// run on a runtime thread (Python's GIL, a JVM attach). The binding drains the queue on a
+/// thread that may block; the queue ends when the upload is over and the callback dropped.
+pub fn progress_relay() -> (ProgressFn, std::sync::mpsc::Receiver<UploadProgress>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let f: ProgressFn = Arc::new(move |p| {
+        let _ = tx.lock().unwrap_or_else(|e| e.into_inner()).send(p);
+    });
+    (f, rx)
+}
+
+impl UploadProgress {
+    /// `{"sent", "total", "segments_done", "segments"}`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "sent": self.sent,
+            "total": self.total,
+            "segments_done": self.segments_done,
+            "segments": self.segments,
+        })
+    }
+}
+
 /// A finished upload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UploadOutcome {
@@ -544,11 +568,13 @@ fn storage_http(client: &Client) -> Result<reqwest::Client> {
         })
 }
 
-/// The state shared by the segment tasks of one upload.
-struct Run<'a> {
+/// The state shared by the segment tasks of one upload (owned, so that the upload's future is
+/// `Send` for every binding's executor).
+struct Run {
     http: reqwest::Client,
-    data: &'a Data,
-    spec: &'a UploadSpec,
+    data: Arc<Data>,
+    retries: u32,
+    parallelism: usize,
     progress: Option<ProgressFn>,
     total: u64,
     segments: usize,
@@ -556,7 +582,7 @@ struct Run<'a> {
     upload_id: String,
 }
 
-impl Run<'_> {
+impl Run {
     fn report(&self, size: u64) {
         let mut d = self.done.lock().unwrap_or_else(|p| p.into_inner());
         d.0 += size;
@@ -586,7 +612,7 @@ impl Run<'_> {
 
     /// One attempt at one segment: the ETag, or why not.
     async fn put(&self, seg: &Segment, target: &Target) -> std::result::Result<String, Failure> {
-        let body = body_of(self.data, seg).await.map_err(|e| Failure {
+        let body = body_of(&self.data, seg).await.map_err(|e| Failure {
             status: None,
             message: e.to_string(),
             retry: false,
@@ -634,7 +660,7 @@ impl Run<'_> {
                     self.report(seg.size);
                     return Ok(etag);
                 }
-                Err(f) if f.retry && attempt <= self.spec.retries => {
+                Err(f) if f.retry && attempt <= self.retries => {
                     tracing::debug!(
                         segment = index + 1,
                         attempt,
@@ -659,17 +685,23 @@ impl Run<'_> {
     }
 
     /// Every segment, at most `parallelism` at once; the ETags in segment order.
-    async fn all(&self, segments: &[Segment], targets: &[Target]) -> Result<Vec<String>> {
-        futures::stream::iter(segments.iter().zip(targets).enumerate())
-            .map(|(i, (s, t))| async move { self.segment(i, s, t).await.map(|e| (i, e)) })
-            .buffer_unordered(self.spec.parallelism)
-            .try_fold(
-                vec![String::new(); segments.len()],
-                |mut acc, (i, e)| async move {
-                    acc[i] = e;
-                    Ok(acc)
-                },
-            )
+    async fn all(
+        self: &Arc<Self>,
+        segments: &Arc<Vec<Segment>>,
+        targets: Vec<Target>,
+    ) -> Result<Vec<String>> {
+        let targets = Arc::new(targets);
+        let n = segments.len();
+        futures::stream::iter(0..n)
+            .map(|i| {
+                let (run, segs, targets) = (self.clone(), segments.clone(), targets.clone());
+                async move { run.segment(i, &segs[i], &targets[i]).await.map(|e| (i, e)) }
+            })
+            .buffer_unordered(self.parallelism)
+            .try_fold(vec![String::new(); n], |mut acc, (i, e)| async move {
+                acc[i] = e;
+                Ok(acc)
+            })
             .await
     }
 }
@@ -724,17 +756,23 @@ impl Client {
             spec.segment_size
         };
         let (segments, sha256) = plan(&data, total, segment_size).await?;
+        let segments = Arc::new(segments);
         let company = spec.company_id.or(self.company_id());
         let scope = Scope::new(spec.flow, company, spec.project_id)?;
-        let mut run = Run {
-            http: storage_http(self)?,
-            data: &data,
-            spec,
-            progress,
-            total,
-            segments: segments.len(),
-            done: std::sync::Mutex::new((0, 0)),
-            upload_id: String::new(),
+        let http = storage_http(self)?;
+        let data = Arc::new(data);
+        let new_run = |upload_id: String| {
+            Arc::new(Run {
+                http: http.clone(),
+                data: data.clone(),
+                retries: spec.retries,
+                parallelism: spec.parallelism,
+                progress: progress.clone(),
+                total,
+                segments: segments.len(),
+                done: std::sync::Mutex::new((0, 0)),
+                upload_id,
+            })
         };
         let header_company = match company {
             Some(c) => CompanyChoice::Id(c),
@@ -768,9 +806,9 @@ impl Client {
                 let data = created.get("data").unwrap_or(&created);
                 let id = id_of(data, "upload_id")?;
                 let targets = targets(data.get("segments"), segments.len())?;
-                run.upload_id = id.clone();
+                let run = new_run(id.clone());
                 run.start();
-                let etags = run.all(&segments, &targets).await?;
+                let etags = run.all(&segments, targets).await?;
                 let path = format!("{base}/{id}");
                 self.send(&call(
                     Method::PATCH,
@@ -800,9 +838,9 @@ impl Client {
                     .json_value()?;
                 let id = id_of(&created, "uuid")?;
                 let targets = targets(created.get("segments"), segments.len())?;
-                run.upload_id = id.clone();
+                let run = new_run(id.clone());
                 run.start();
-                let etags = run.all(&segments, &targets).await?;
+                let etags = run.all(&segments, targets).await?;
                 self.send(&call(
                     Method::PATCH,
                     format!("{base}/{id}"),
@@ -832,7 +870,7 @@ impl Client {
                     .and_then(|u| url::Url::parse(u).ok())
                     .ok_or_else(|| plan_error("no valid `url`"))?;
                 let fields = header_pairs(created.get("fields"))?;
-                run.upload_id = id.clone();
+                let run = new_run(id.clone());
                 run.start();
                 run.form(&segments[0], &url, &fields, &file_name, &content_type)
                     .await?;
@@ -899,7 +937,7 @@ impl Client {
     }
 }
 
-impl Run<'_> {
+impl Run {
     /// The v1.1 single-part form `POST`: every field, then `file`, with its resends.
     async fn form(
         &self,
@@ -913,7 +951,7 @@ impl Run<'_> {
         loop {
             attempt += 1;
             let result = async {
-                let body = body_of(self.data, seg).await.map_err(|e| Failure {
+                let body = body_of(&self.data, seg).await.map_err(|e| Failure {
                     status: None,
                     message: e.to_string(),
                     retry: false,
@@ -960,7 +998,7 @@ impl Run<'_> {
                     self.report(seg.size);
                     return Ok(());
                 }
-                Err(f) if f.retry && attempt <= self.spec.retries => {
+                Err(f) if f.retry && attempt <= self.retries => {
                     tokio::time::sleep(backoff(attempt)).await;
                 }
                 Err(f) => {
@@ -1047,6 +1085,14 @@ async fn spool(mut r: Box<dyn AsyncRead + Send + Unpin>) -> Result<Spool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every binding spawns the upload on a multi-threaded runtime: its future must be `Send`
+    /// and `'static` once its arguments are owned.
+    #[allow(dead_code)]
+    fn the_upload_future_is_send(c: Client, s: UploadSpec, src: UploadSource) {
+        fn send<T: Send + 'static>(_: T) {}
+        send(async move { c.upload(&s, src, None).await });
+    }
 
     #[test]
     fn splits_into_segments() {

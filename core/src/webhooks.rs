@@ -446,6 +446,91 @@ impl Client {
     }
 }
 
+/// The options of one webhook API call by name ([`Client::webhooks`]), as bindings fill them.
+#[derive(Clone, Debug, Default)]
+pub struct WebhookCallOptions {
+    /// The hook's fields and its scope (`company_id` / `project_id`).
+    pub hook: HookOptions,
+    /// `delete_trigger`: the trigger.
+    pub trigger_id: Option<Num>,
+    /// `create_trigger`: `RFIs`, `Submittals`, ...
+    pub resource_name: Option<String>,
+    /// `create_trigger`: `create`, `update` or `delete`.
+    pub event_type: Option<String>,
+    /// `list_deliveries`: one of [`DELIVERY_STATUSES`].
+    pub status: Option<String>,
+}
+
+/// The actions of [`Client::webhooks`].
+pub const WEBHOOK_ACTIONS: &[&str] = &[
+    "create_hook",
+    "update_hook",
+    "list_hooks",
+    "delete_hook",
+    "create_trigger",
+    "list_triggers",
+    "delete_trigger",
+    "list_deliveries",
+];
+
+impl Client {
+    /// One webhook API call by name (one of [`WEBHOOK_ACTIONS`]): the entry point every binding
+    /// shares, so that the names, the checks and the answers are the same in each language.
+    /// A created or changed hook or trigger is its JSON object, a list is a JSON array, a
+    /// delete is `null`.
+    pub async fn webhooks(
+        &self,
+        action: &str,
+        hook_id: Option<Num>,
+        o: WebhookCallOptions,
+    ) -> Result<Value> {
+        let needs_hook = !matches!(action, "create_hook" | "list_hooks");
+        let hook_id = match (needs_hook, hook_id) {
+            (true, Some(n)) => n.whole("hook_id", 1, u64::MAX)?,
+            (true, None) => return Err(Error::config(format!("{action} needs a hook_id"))),
+            (false, None) => 0,
+            (false, Some(_)) => return Err(Error::config(format!("{action} takes no hook_id"))),
+        };
+        let scope = || HookScope::resolve(self, o.hook.company_id, o.hook.project_id);
+        let text = |name: &str, v: &Option<String>| {
+            v.clone()
+                .ok_or_else(|| Error::config(format!("{action} needs {name}")))
+        };
+        let array = |v: Vec<Value>| Value::Array(v);
+        match action {
+            "create_hook" => self.create_hook(&o.hook).await,
+            "update_hook" => self.update_hook(hook_id, &o.hook).await,
+            "list_hooks" => self.list_hooks(scope()?).await.map(array),
+            "delete_hook" => self
+                .delete_hook(hook_id, scope()?)
+                .await
+                .map(|()| Value::Null),
+            "create_trigger" => {
+                let r = text("resource_name", &o.resource_name)?;
+                let e = text("event_type", &o.event_type)?;
+                self.create_trigger(hook_id, scope()?, &r, &e).await
+            }
+            "list_triggers" => self.list_triggers(hook_id, scope()?).await.map(array),
+            "delete_trigger" => {
+                let t = o
+                    .trigger_id
+                    .ok_or_else(|| Error::config("delete_trigger needs a trigger_id"))?
+                    .whole("trigger_id", 1, u64::MAX)?;
+                self.delete_trigger(hook_id, t, scope()?)
+                    .await
+                    .map(|()| Value::Null)
+            }
+            "list_deliveries" => self
+                .list_deliveries(hook_id, scope()?, o.status.as_deref())
+                .await
+                .map(array),
+            _ => Err(Error::config(format!(
+                "unknown webhook action {action:?}; one of {WEBHOOK_ACTIONS:?}"
+            ))),
+        }
+    }
+}
+
 /// What the receiver made of a delivery.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -525,6 +610,26 @@ impl std::fmt::Debug for Receiver {
     }
 }
 
+/// How a [`Receiver`] is made, as bindings fill it.
+#[derive(Clone, Debug, Default)]
+pub struct ReceiverOptions {
+    /// The destination headers every authentic delivery carries.
+    pub headers: Vec<(String, String)>,
+    /// In memory: how many event keys to remember (default [`DEFAULT_REMEMBER`]).
+    pub remember: Option<Num>,
+    /// Remember the keys in this Redis instead (shared by every receiver process).
+    pub redis_url: Option<String>,
+    /// The Redis key prefix (default [`DEFAULT_DEDUPE_PREFIX`]).
+    pub redis_prefix: Option<String>,
+    /// How long Redis keeps a key (default a day: Procore stops retrying after 12 hours).
+    pub ttl: Option<crate::options::Span>,
+}
+
+/// The Redis key prefix of the webhook dedupe unless told otherwise.
+pub const DEFAULT_DEDUPE_PREFIX: &str = "procore:webhooks:seen:";
+/// How long the Redis dedupe keeps a key unless told otherwise.
+pub const DEFAULT_DEDUPE_TTL: std::time::Duration = std::time::Duration::from_secs(86_400);
+
 /// Keys a receiver remembers in memory unless told otherwise.
 pub const DEFAULT_REMEMBER: usize = 10_000;
 
@@ -562,6 +667,40 @@ impl Receiver {
                 ttl,
             },
         })
+    }
+
+    /// A receiver from the options bindings fill: in memory unless `redis_url` is given.
+    pub fn from_options(o: ReceiverOptions) -> Result<Receiver> {
+        for (k, _) in &o.headers {
+            if k.trim().is_empty() || !k.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(Error::config(format!("invalid header name {k:?}")));
+            }
+        }
+        if let Some(url) = o.redis_url {
+            #[cfg(feature = "redis")]
+            {
+                let ttl = o
+                    .ttl
+                    .map(|t| t.resolve("ttl"))
+                    .transpose()?
+                    .unwrap_or(DEFAULT_DEDUPE_TTL);
+                let prefix = o.redis_prefix.as_deref().unwrap_or(DEFAULT_DEDUPE_PREFIX);
+                return Receiver::with_redis(o.headers, &url, prefix, ttl);
+            }
+            #[cfg(not(feature = "redis"))]
+            {
+                let _ = url;
+                return Err(Error::config(
+                    "a Redis dedupe needs the SDK built with the `redis` feature",
+                ));
+            }
+        }
+        let remember = o
+            .remember
+            .map(|n| n.whole("remember", 1, 100_000_000))
+            .transpose()?
+            .map_or(DEFAULT_REMEMBER, |n| n as usize);
+        Ok(Receiver::new(o.headers, remember))
     }
 
     /// True when `key` was seen before; records it otherwise.

@@ -34,6 +34,7 @@ from ._errors import (
     InvalidCallError,
     TokenStoreError,
     UnauthorizedError,
+    UploadError,
     ValidationError,
 )
 from . import catalog
@@ -50,9 +51,10 @@ from ._procore import (
     RateLimit,
     RedisTokenStore,
     Response,
+    WebhookReceiver,
     __version__,
 )
-from ._types import TokenDict, TokenStore
+from ._types import Delivery, SyncResult, TokenDict, TokenStore, UploadProgress, UploadResult
 
 __all__ = [
     "catalog",
@@ -91,6 +93,12 @@ __all__ = [
     "TokenStore",
     "TokenStoreError",
     "UnauthorizedError",
+    "UploadError",
     "ValidationError",
+    "WebhookReceiver",
+    "Delivery",
+    "SyncResult",
+    "UploadProgress",
+    "UploadResult",
     "__version__",
 ]

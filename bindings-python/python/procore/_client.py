@@ -92,6 +92,51 @@ class Client(_Base):
         """Revokes the tokens at the server and clears the token store (logout)."""
         return self._native.revoke()
 
+    def sync(self, path: str, updates: Any, **options: Any) -> Any:
+        """Any number of updates for a ``.../sync`` endpoint, sent in batches of at most 1000:
+        ``{"entities": [...], "errors": [{"index": i, "error": {...}}], "batches": n}``."""
+        return self._native.sync(path, updates, **options)
+
+    def upload(self, source: Any, **options: Any) -> Any:
+        """A direct upload of ``source`` (bytes or a path): v2.1 unless ``flow`` is ``"v1.1"``
+        or ``"v1.1-segmented"``; ``progress`` is called with ``{"sent", "total", ...}``."""
+        return self._native.upload(source, **options)
+
+    def create_hook(self, **options: Any) -> Any:
+        """A webhook hook of a company or project (``destination_url``, ``destination_headers``,
+        ``api_version``, ``namespace``)."""
+        return self._native.webhooks("create_hook", None, **options)
+
+    def update_hook(self, hook_id: int, **options: Any) -> Any:
+        """Changes the given fields of a hook."""
+        return self._native.webhooks("update_hook", hook_id, **options)
+
+    def list_hooks(self, **options: Any) -> Any:
+        """The hooks of a company or project."""
+        return self._native.webhooks("list_hooks", None, **options)
+
+    def delete_hook(self, hook_id: int, **options: Any) -> Any:
+        """Deletes a hook."""
+        return self._native.webhooks("delete_hook", hook_id, **options)
+
+    def create_trigger(self, hook_id: int, resource_name: str, event_type: str, **options: Any) -> Any:
+        """Deliver ``event_type`` (create, update, delete) of ``resource_name`` to the hook."""
+        return self._native.webhooks(
+            "create_trigger", hook_id, resource_name=resource_name, event_type=event_type, **options
+        )
+
+    def list_triggers(self, hook_id: int, **options: Any) -> Any:
+        """The triggers of a hook."""
+        return self._native.webhooks("list_triggers", hook_id, **options)
+
+    def delete_trigger(self, hook_id: int, trigger_id: int, **options: Any) -> Any:
+        """Deletes a trigger of a hook."""
+        return self._native.webhooks("delete_trigger", hook_id, trigger_id=trigger_id, **options)
+
+    def list_deliveries(self, hook_id: int, status: Any = None, **options: Any) -> Any:
+        """A hook's deliveries, all or by ``status`` (successful, failing, discarded)."""
+        return self._native.webhooks("list_deliveries", hook_id, status=status, **options)
+
     def __enter__(self) -> "Client":
         return self
 
@@ -144,6 +189,51 @@ class AsyncClient(_Base):
     def revoke(self) -> Any:
         """Awaitable logout."""
         return self._native.revoke_async()
+
+    def sync(self, path: str, updates: Any, **options: Any) -> Any:
+        """Any number of updates for a ``.../sync`` endpoint, sent in batches of at most 1000:
+        ``{"entities": [...], "errors": [{"index": i, "error": {...}}], "batches": n}``, awaitable."""
+        return self._native.sync_async(path, updates, **options)
+
+    def upload(self, source: Any, **options: Any) -> Any:
+        """A direct upload of ``source`` (bytes or a path): v2.1 unless ``flow`` is ``"v1.1"``
+        or ``"v1.1-segmented"``; ``progress`` is called with ``{"sent", "total", ...}``, awaitable."""
+        return self._native.upload_async(source, **options)
+
+    def create_hook(self, **options: Any) -> Any:
+        """A webhook hook of a company or project (``destination_url``, ``destination_headers``,
+        ``api_version``, ``namespace``), awaitable."""
+        return self._native.webhooks_async("create_hook", None, **options)
+
+    def update_hook(self, hook_id: int, **options: Any) -> Any:
+        """Changes the given fields of a hook, awaitable."""
+        return self._native.webhooks_async("update_hook", hook_id, **options)
+
+    def list_hooks(self, **options: Any) -> Any:
+        """The hooks of a company or project, awaitable."""
+        return self._native.webhooks_async("list_hooks", None, **options)
+
+    def delete_hook(self, hook_id: int, **options: Any) -> Any:
+        """Deletes a hook, awaitable."""
+        return self._native.webhooks_async("delete_hook", hook_id, **options)
+
+    def create_trigger(self, hook_id: int, resource_name: str, event_type: str, **options: Any) -> Any:
+        """Deliver ``event_type`` (create, update, delete) of ``resource_name`` to the hook, awaitable."""
+        return self._native.webhooks_async(
+            "create_trigger", hook_id, resource_name=resource_name, event_type=event_type, **options
+        )
+
+    def list_triggers(self, hook_id: int, **options: Any) -> Any:
+        """The triggers of a hook, awaitable."""
+        return self._native.webhooks_async("list_triggers", hook_id, **options)
+
+    def delete_trigger(self, hook_id: int, trigger_id: int, **options: Any) -> Any:
+        """Deletes a trigger of a hook, awaitable."""
+        return self._native.webhooks_async("delete_trigger", hook_id, trigger_id=trigger_id, **options)
+
+    def list_deliveries(self, hook_id: int, status: Any = None, **options: Any) -> Any:
+        """A hook's deliveries, all or by ``status`` (successful, failing, discarded), awaitable."""
+        return self._native.webhooks_async("list_deliveries", hook_id, status=status, **options)
 
     def __aenter__(self) -> Any:
         return _Native.ready(self)

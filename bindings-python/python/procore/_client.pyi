@@ -3,7 +3,8 @@
 # runtime by `python -m mypy.stubtest procore`.
 from __future__ import annotations
 
-from typing import Any, Awaitable, Mapping, Optional, Sequence, Tuple, Union
+from os import PathLike
+from typing import Any, Awaitable, Callable, Mapping, Optional, Sequence, Tuple, Union
 
 from typing_extensions import Self
 
@@ -18,7 +19,7 @@ from ._procore import (
     PageIterator,
     Response,
 )
-from ._types import TokenDict, TokenStore
+from ._types import SyncResult, TokenDict, TokenStore, UploadProgress, UploadResult
 
 __all__ = ["AsyncClient", "AsyncOAuthClient", "Client", "OAuthClient"]
 
@@ -183,6 +184,93 @@ class Client(_Base):
     ) -> PageIterator: ...
     def token_info(self) -> dict[str, _JSON]: ...
     def revoke(self) -> None: ...
+    def sync(
+        self,
+        path: str,
+        updates: Sequence[Mapping[str, Any]],
+        *,
+        method: Optional[str] = None,
+        batch_size: Optional[int] = None,
+        json: Optional[Mapping[str, Any]] = None,
+        params: Optional[_Params] = None,
+        company_id: Optional[int] = None,
+        without_company: Optional[bool] = None,
+        version: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_attempts: Optional[int] = None,
+        deadline: Optional[float] = None,
+        raw: Optional[bool] = None,
+    ) -> SyncResult: ...
+    def upload(
+        self,
+        source: Union[bytes, bytearray, memoryview, str, PathLike[str]],
+        *,
+        file_name: Optional[str] = None,
+        content_type: Optional[str] = None,
+        flow: Optional[str] = None,
+        segment_size: Optional[int] = None,
+        parallelism: Optional[int] = None,
+        retries: Optional[int] = None,
+        wait: Optional[float] = None,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+        progress: Optional[Callable[[UploadProgress], Any]] = None,
+    ) -> UploadResult: ...
+    def create_hook(
+        self,
+        *,
+        destination_url: str,
+        destination_headers: Optional[Mapping[str, str]] = None,
+        api_version: Optional[str] = None,
+        namespace: Optional[str] = None,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> dict[str, _JSON]: ...
+    def update_hook(
+        self,
+        hook_id: int,
+        *,
+        destination_url: Optional[str] = None,
+        destination_headers: Optional[Mapping[str, str]] = None,
+        api_version: Optional[str] = None,
+        namespace: Optional[str] = None,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> dict[str, _JSON]: ...
+    def list_hooks(
+        self, *, company_id: Optional[int] = None, project_id: Optional[int] = None
+    ) -> list[dict[str, _JSON]]: ...
+    def delete_hook(
+        self, hook_id: int, *, company_id: Optional[int] = None, project_id: Optional[int] = None
+    ) -> None: ...
+    def create_trigger(
+        self,
+        hook_id: int,
+        resource_name: str,
+        event_type: str,
+        *,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> dict[str, _JSON]: ...
+    def list_triggers(
+        self, hook_id: int, *, company_id: Optional[int] = None, project_id: Optional[int] = None
+    ) -> list[dict[str, _JSON]]: ...
+    def delete_trigger(
+        self,
+        hook_id: int,
+        trigger_id: int,
+        *,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> None: ...
+    def list_deliveries(
+        self,
+        hook_id: int,
+        status: Optional[str] = None,
+        *,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> list[dict[str, _JSON]]: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, *_exc: Any) -> bool: ...
 
@@ -301,6 +389,93 @@ class AsyncClient(_Base):
     ) -> AsyncPageIterator: ...
     def token_info(self) -> Awaitable[dict[str, _JSON]]: ...
     def revoke(self) -> Awaitable[None]: ...
+    def sync(
+        self,
+        path: str,
+        updates: Sequence[Mapping[str, Any]],
+        *,
+        method: Optional[str] = None,
+        batch_size: Optional[int] = None,
+        json: Optional[Mapping[str, Any]] = None,
+        params: Optional[_Params] = None,
+        company_id: Optional[int] = None,
+        without_company: Optional[bool] = None,
+        version: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_attempts: Optional[int] = None,
+        deadline: Optional[float] = None,
+        raw: Optional[bool] = None,
+    ) -> Awaitable[SyncResult]: ...
+    def upload(
+        self,
+        source: Union[bytes, bytearray, memoryview, str, PathLike[str]],
+        *,
+        file_name: Optional[str] = None,
+        content_type: Optional[str] = None,
+        flow: Optional[str] = None,
+        segment_size: Optional[int] = None,
+        parallelism: Optional[int] = None,
+        retries: Optional[int] = None,
+        wait: Optional[float] = None,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+        progress: Optional[Callable[[UploadProgress], Any]] = None,
+    ) -> Awaitable[UploadResult]: ...
+    def create_hook(
+        self,
+        *,
+        destination_url: str,
+        destination_headers: Optional[Mapping[str, str]] = None,
+        api_version: Optional[str] = None,
+        namespace: Optional[str] = None,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> Awaitable[dict[str, _JSON]]: ...
+    def update_hook(
+        self,
+        hook_id: int,
+        *,
+        destination_url: Optional[str] = None,
+        destination_headers: Optional[Mapping[str, str]] = None,
+        api_version: Optional[str] = None,
+        namespace: Optional[str] = None,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> Awaitable[dict[str, _JSON]]: ...
+    def list_hooks(
+        self, *, company_id: Optional[int] = None, project_id: Optional[int] = None
+    ) -> Awaitable[list[dict[str, _JSON]]]: ...
+    def delete_hook(
+        self, hook_id: int, *, company_id: Optional[int] = None, project_id: Optional[int] = None
+    ) -> Awaitable[None]: ...
+    def create_trigger(
+        self,
+        hook_id: int,
+        resource_name: str,
+        event_type: str,
+        *,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> Awaitable[dict[str, _JSON]]: ...
+    def list_triggers(
+        self, hook_id: int, *, company_id: Optional[int] = None, project_id: Optional[int] = None
+    ) -> Awaitable[list[dict[str, _JSON]]]: ...
+    def delete_trigger(
+        self,
+        hook_id: int,
+        trigger_id: int,
+        *,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> Awaitable[None]: ...
+    def list_deliveries(
+        self,
+        hook_id: int,
+        status: Optional[str] = None,
+        *,
+        company_id: Optional[int] = None,
+        project_id: Optional[int] = None,
+    ) -> Awaitable[list[dict[str, _JSON]]]: ...
     def __aenter__(self) -> Awaitable[Self]: ...
     def __aexit__(self, *_exc: Any) -> Awaitable[bool]: ...
 

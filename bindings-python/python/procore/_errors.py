@@ -189,6 +189,34 @@ class InvalidCallError(_FieldErrors):
     code = "invalid_call"
 
 
+class UploadError(ProcoreError):
+    """A file upload failed: ``segment`` (1-based, of ``segments``) is the part the object store
+    still refused after ``attempts`` tries; ``upload_id`` the upload. ``status`` is the store's
+    last HTTP status, when it answered."""
+
+    code = "upload"
+    upload_id: Optional[str]
+    segment: Optional[int]
+    segments: Optional[int]
+    attempts: Optional[int]
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        upload_id: Optional[str] = None,
+        segment: Optional[int] = None,
+        segments: Optional[int] = None,
+        attempts: Optional[int] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.upload_id = upload_id
+        self.segment = segment
+        self.segments = segments
+        self.attempts = attempts
+
+
 _BY_CODE: Dict[str, Type[ProcoreError]] = {
     cls.code: cls
     for cls in (
@@ -210,5 +238,6 @@ _BY_CODE: Dict[str, Type[ProcoreError]] = {
         TokenStoreError,
         StateMismatchError,
         InvalidCallError,
+        UploadError,
     )
 }

@@ -21,7 +21,7 @@ from typing import (
 
 from typing_extensions import Self
 
-from ._types import TokenDict, TokenStore
+from ._types import Delivery, TokenDict, TokenStore
 
 __all__ = [
     "__version__",
@@ -41,6 +41,7 @@ __all__ = [
     "RedisTokenStore",
     "NativeOAuthClient",
     "AuthorizationRequest",
+    "WebhookReceiver",
     "_refresh_log_level",
 ]
 
@@ -207,8 +208,36 @@ class NativeClient:
     def token_info_async(self) -> Awaitable[dict[str, _JSON]]: ...
     def revoke(self) -> None: ...
     def revoke_async(self) -> Awaitable[None]: ...
+    def sync(self, path: str, updates: Any, **options: Any) -> dict[str, _JSON]: ...
+    def sync_async(self, path: str, updates: Any, **options: Any) -> Awaitable[dict[str, _JSON]]: ...
+    def upload(self, source: Any, **options: Any) -> dict[str, _JSON]: ...
+    def upload_async(self, source: Any, **options: Any) -> Awaitable[dict[str, _JSON]]: ...
+    def webhooks(self, action: str, hook_id: Optional[int] = None, **options: Any) -> _JSON: ...
+    def webhooks_async(
+        self, action: str, hook_id: Optional[int] = None, **options: Any
+    ) -> Awaitable[_JSON]: ...
     def close(self) -> None: ...
     @staticmethod
     def ready(value: Any) -> Ready: ...
+
+@final
+class WebhookReceiver:
+    """Judges webhook deliveries: the destination headers (constant time), the payload, and
+    repeats (in memory, or in Redis with ``redis_url``)."""
+    def __new__(
+        cls,
+        headers: Mapping[str, str],
+        *,
+        remember: Optional[int] = None,
+        redis_url: Optional[str] = None,
+        redis_prefix: Optional[str] = None,
+        ttl: Optional[float] = None,
+    ) -> Self: ...
+    def receive(
+        self, headers: Union[Mapping[Any, Any], Sequence[Tuple[Any, Any]]], body: bytes
+    ) -> Delivery: ...
+    def receive_async(
+        self, headers: Union[Mapping[Any, Any], Sequence[Tuple[Any, Any]]], body: bytes
+    ) -> Awaitable[Delivery]: ...
 
 def _refresh_log_level() -> None: ...

@@ -1,8 +1,9 @@
-"""Typing helpers: the token-set dict and the custom token store protocol."""
+"""Typing helpers: the token-set dict, the custom token store protocol, and the shapes of
+sync, upload and webhook results."""
 
 from __future__ import annotations
 
-from typing import Awaitable, Optional, Protocol, TypedDict, Union, runtime_checkable
+from typing import Any, Awaitable, Dict, List, Optional, Protocol, TypedDict, Union, runtime_checkable
 
 
 class _TokenDictBase(TypedDict):
@@ -33,4 +34,51 @@ class TokenStore(Protocol):
     def save(self, tokens: TokenDict) -> Union[None, Awaitable[None]]: ...
 
 
-__all__ = ["TokenDict", "TokenStore"]
+class SyncItemError(TypedDict):
+    """One refused item: its input position (when the error names it) and Procore's record."""
+
+    index: Optional[int]
+    error: Dict[str, Any]
+
+
+class SyncResult(TypedDict):
+    """All batches of a sync merged."""
+
+    entities: List[Dict[str, Any]]
+    errors: List[SyncItemError]
+    batches: int
+
+
+class UploadProgress(TypedDict):
+    """What a progress callback is given: bytes and segments stored so far, of the total."""
+
+    sent: int
+    total: int
+    segments_done: int
+    segments: int
+
+
+class UploadResult(TypedDict):
+    """A finished upload: ``id`` is what a resource is attached with."""
+
+    id: str
+    status: str
+    flow: str
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    segments: int
+
+
+class Delivery(TypedDict):
+    """A judged webhook delivery: answer Procore with ``status``; process ``event`` only when
+    ``verdict`` is ``"accepted"``."""
+
+    verdict: str
+    status: int
+    key: Optional[str]
+    event: Optional[Dict[str, Any]]
+
+
+__all__ = ["Delivery", "SyncItemError", "SyncResult", "TokenDict", "TokenStore", "UploadProgress", "UploadResult"]

@@ -105,6 +105,16 @@ export declare class InvalidCallError extends ProcoreError {
   readonly errors: Record<string, string[]>
 }
 
+/** A file upload failed: `segment` (1-based, of `segments`) is the part the object store still
+ * refused after `attempts` tries, `uploadId` the upload; `status` the store's last status. */
+export declare class UploadError extends ProcoreError {
+  readonly code: 'upload'
+  readonly uploadId: string | null
+  readonly segment: number | null
+  readonly segments: number | null
+  readonly attempts: number | null
+}
+
 /** The union of every error class: `switch (err.code)` narrows it. */
 export type AnyProcoreError =
   | UnauthorizedError
@@ -125,6 +135,7 @@ export type AnyProcoreError =
   | StoreError
   | StateMismatchError
   | InvalidCallError
+  | UploadError
 
 export declare function isProcoreError(e: unknown): e is AnyProcoreError
 
@@ -417,8 +428,98 @@ export declare class Client {
   tokenInfo(): Promise<{ [key: string]: JsonValue }>
   /** Revokes the tokens at the server and clears the store (logout). */
   revoke(): Promise<void>
+  /** Any number of updates for a `.../sync` endpoint, in batches of at most 1000, merged. */
+  sync(path: string, updates: object[], options?: SyncOptions): Promise<SyncResult>
+  /** A direct upload of bytes or a file (v2.1 unless `flow` says otherwise). */
+  upload(source: Uint8Array | string, options?: UploadOptions): Promise<UploadResult>
+  createHook(options: HookOptions & { destinationUrl: string }): Promise<{ [key: string]: JsonValue }>
+  updateHook(hookId: number, options: HookOptions): Promise<{ [key: string]: JsonValue }>
+  listHooks(options?: HookScope): Promise<{ [key: string]: JsonValue }[]>
+  deleteHook(hookId: number, options?: HookScope): Promise<void>
+  createTrigger(hookId: number, resourceName: string, eventType: 'create' | 'update' | 'delete', options?: HookScope): Promise<{ [key: string]: JsonValue }>
+  listTriggers(hookId: number, options?: HookScope): Promise<{ [key: string]: JsonValue }[]>
+  deleteTrigger(hookId: number, triggerId: number, options?: HookScope): Promise<void>
+  listDeliveries(hookId: number, status?: 'any' | 'successful' | 'failing' | 'discarded' | null, options?: HookScope): Promise<{ [key: string]: JsonValue }[]>
   /** Refuses further calls and releases the custom store's callbacks. Idempotent. */
   close(): void
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflows: sync batches, uploads, webhooks
+
+export interface SyncOptions extends RequestOptions {
+  /** `PATCH` unless given. */
+  method?: HttpMethod
+  /** Updates per call, 1 to 1000 (default 1000). */
+  batchSize?: number
+  /** Fields sent beside `updates` (e.g. `{ company_id: 5 }`). */
+  body?: object
+}
+export interface SyncResult {
+  entities: { [key: string]: JsonValue }[]
+  /** `index` is the input position of the refused update, when the error names it. */
+  errors: { index: number | null; error: { [key: string]: JsonValue } }[]
+  batches: number
+}
+export interface UploadProgress {
+  sent: number
+  total: number
+  segmentsDone: number
+  segments: number
+}
+export interface UploadOptions {
+  /** Required for bytes; the file's name otherwise. */
+  fileName?: string
+  contentType?: string
+  flow?: 'v2.1' | 'v1.1' | 'v1.1-segmented'
+  segmentSize?: number
+  parallelism?: number
+  retries?: number
+  /** How long to wait for `available` (v2.1); 0: do not wait. */
+  waitMs?: number
+  companyId?: number
+  projectId?: number
+  progress?: (p: UploadProgress) => void
+}
+export interface UploadResult {
+  /** What a resource is attached with. */
+  id: string
+  status: string
+  flow: string
+  fileName: string
+  contentType: string
+  size: number
+  sha256: string
+  segments: number
+}
+export interface HookScope {
+  companyId?: number
+  projectId?: number
+}
+export interface HookOptions extends HookScope {
+  destinationUrl?: string
+  destinationHeaders?: { [name: string]: string }
+  apiVersion?: string
+  namespace?: string
+}
+export interface WebhookReceiverOptions {
+  /** Keys remembered in memory (default 10000). */
+  remember?: number
+  /** Remember keys in this Redis instead, shared by every receiver process. */
+  redisUrl?: string
+  redisPrefix?: string
+  ttlMs?: number
+}
+export interface Delivery {
+  verdict: 'accepted' | 'duplicate' | 'rejected'
+  /** The status to answer Procore with (200, or 401 for a forgery). */
+  status: number
+  key: string | null
+  event: { [key: string]: JsonValue } | null
+}
+export declare class WebhookReceiver {
+  constructor(headers: { [name: string]: string }, options?: WebhookReceiverOptions)
+  receive(headers: { [name: string]: string | string[] | undefined } | string[], body: Uint8Array | string): Promise<Delivery>
 }
 
 // ---------------------------------------------------------------------------------------------

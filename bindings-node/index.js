@@ -125,9 +125,109 @@ class Client {
   async revoke() {
     await settle(this.#native.revoke())
   }
+  /** Any number of updates for a `.../sync` endpoint, in batches of at most 1000, merged:
+   * `{entities, errors: [{index, error}], batches}`. `options.body` holds the fields sent beside
+   * `updates` (e.g. `{company_id}`). */
+  async sync(path, updates, options) {
+    if (!Array.isArray(updates)) throw configError('updates must be an array of objects')
+    let body
+    if (options != null && typeof options === 'object' && 'body' in options) {
+      const { body: b, ...rest } = options
+      body = b
+      options = rest
+    }
+    const u = sync(() => encodeBody(updates))
+    const o = sync(() => encodeOptions(options, 'sync options'))
+    const b = sync(() => encodeBody(body))
+    return JSON.parse(await settle(this.#native.sync(path, u, o, b)))
+  }
+
+  /** A direct upload of `source` (a Buffer / Uint8Array, or a file path): v2.1 unless
+   * `options.flow` is `'v1.1'` or `'v1.1-segmented'`; `options.progress` sees
+   * `{sent, total, segmentsDone, segments}` after each stored segment. */
+  async upload(source, options = {}) {
+    if (options === null || typeof options !== 'object') throw configError('upload options must be an object')
+    const { progress, ...rest } = options
+    if (progress !== undefined && typeof progress !== 'function') throw configError('progress must be a function')
+    let data = null
+    let path = null
+    if (typeof source === 'string') path = source
+    else if (source instanceof Uint8Array) data = Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength)
+    else throw configError('upload source must be a Buffer, a Uint8Array or a file path')
+    const o = sync(() => encodeOptions(rest, 'upload options'))
+    const cb = progress && ((json) => {
+      const p = JSON.parse(json)
+      progress({ sent: p.sent, total: p.total, segmentsDone: p.segments_done, segments: p.segments })
+    })
+    const out = JSON.parse(await settle(this.#native.upload(data, path, o, cb)))
+    return { id: out.id, status: out.status, flow: out.flow, fileName: out.file_name,
+      contentType: out.content_type, size: out.size, sha256: out.sha256, segments: out.segments }
+  }
+
+  async #webhooks(action, hookId, options) {
+    const o = sync(() => encodeOptions(options, 'webhook options'))
+    return JSON.parse(await settle(this.#native.webhooks(action, hookId ?? null, o)))
+  }
+  /** A hook of a company or project: `{destinationUrl, destinationHeaders, apiVersion,
+   * namespace, companyId | projectId}`. */
+  createHook(options) {
+    return this.#webhooks('create_hook', null, options)
+  }
+  updateHook(hookId, options) {
+    return this.#webhooks('update_hook', hookId, options)
+  }
+  listHooks(options) {
+    return this.#webhooks('list_hooks', null, options)
+  }
+  async deleteHook(hookId, options) {
+    await this.#webhooks('delete_hook', hookId, options)
+  }
+  /** Deliver `eventType` (create, update, delete) of `resourceName` (RFIs, ...) to the hook. */
+  createTrigger(hookId, resourceName, eventType, options) {
+    return this.#webhooks('create_trigger', hookId, { ...options, resourceName, eventType })
+  }
+  listTriggers(hookId, options) {
+    return this.#webhooks('list_triggers', hookId, options)
+  }
+  async deleteTrigger(hookId, triggerId, options) {
+    await this.#webhooks('delete_trigger', hookId, { ...options, triggerId })
+  }
+  /** A hook's deliveries, all or by `status` (successful, failing, discarded). */
+  listDeliveries(hookId, status, options) {
+    return this.#webhooks('list_deliveries', hookId, status == null ? options : { ...options, status })
+  }
   /** Refuses further calls and releases the custom store's callbacks. Idempotent. */
   close() {
     this.#native.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks, the receiving side
+
+class WebhookReceiver {
+  #native
+  /** Checks the destination `headers` of every delivery (constant time), reads the payload and
+   * knows repeats: in memory (`remember` keys) or in Redis (`redisUrl`, `redisPrefix`, `ttlMs`). */
+  constructor(headers, options = {}) {
+    if (headers === null || typeof headers !== 'object') throw configError('headers must be an object of name: value')
+    const o = sync(() => encodeOptions({ ...options, headers }, 'WebhookReceiver options'))
+    this.#native = sync(() => native.NativeWebhookReceiver.create(o))
+  }
+  /** Judges one delivery: `headers` as Node gives them (`req.headers`, or `req.rawHeaders`), the
+   * raw body. Answer Procore with `status`; process `event` only when `verdict` is `'accepted'`. */
+  async receive(headers, body) {
+    const pairs = []
+    if (Array.isArray(headers)) {
+      for (let i = 0; i + 1 < headers.length; i += 2) pairs.push([String(headers[i]), String(headers[i + 1])])
+    } else if (headers && typeof headers === 'object') {
+      for (const [k, v] of Object.entries(headers)) {
+        for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) pairs.push([k, String(one)])
+      }
+    } else throw configError('headers must be an object or a raw header list')
+    const b = typeof body === 'string' ? Buffer.from(body) : body
+    if (!(b instanceof Uint8Array)) throw configError('body must be a Buffer or a string')
+    return JSON.parse(await settle(this.#native.receive(JSON.stringify(pairs), Buffer.isBuffer(b) ? b : Buffer.from(b))))
   }
 }
 
@@ -174,5 +274,6 @@ module.exports = {
   MemoryTokenStore,
   FileTokenStore,
   RedisTokenStore,
+  WebhookReceiver,
   ...errorExports,
 }

@@ -62,6 +62,16 @@ class OAuthError extends ProcoreError {
 class StoreError extends ProcoreError {}
 class StateMismatchError extends ProcoreError {}
 class InvalidCallError extends FieldErrors {}
+class UploadError extends ProcoreError {
+  constructor(payload) {
+    super(payload)
+    const u = payload.upload || {}
+    this.uploadId = u.uploadId ?? null
+    this.segment = u.segment ?? null
+    this.segments = u.segments ?? null
+    this.attempts = u.attempts ?? null
+  }
+}
 
 const ERROR_CLASSES = {
   unauthorized: UnauthorizedError,
@@ -82,6 +92,7 @@ const ERROR_CLASSES = {
   store: StoreError,
   state_mismatch: StateMismatchError,
   invalid_call: InvalidCallError,
+  upload: UploadError,
 }
 
 /** A native error as a ProcoreError subclass (anything else is returned unchanged). */
@@ -145,6 +156,7 @@ module.exports = {
   StoreError,
   StateMismatchError,
   InvalidCallError,
+  UploadError,
   convertError,
   isProcoreError,
   sync,

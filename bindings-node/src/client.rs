@@ -146,6 +146,63 @@ impl NativeClient {
         )))
     }
 
+    /// Updates for a `.../sync` endpoint in batches of at most 1000, merged (JSON text).
+    #[napi]
+    pub async fn sync(
+        &self,
+        path: String,
+        updates_json: String,
+        options_json: Option<String>,
+        body_json: Option<String>,
+    ) -> Result<String> {
+        let o = options::sync(options_json.as_deref(), body_json).js()?;
+        let spec = procore::SyncSpec::from_options(path, updates_json.as_bytes(), o).js()?;
+        let out = self.client()?.sync(&spec).await.js()?;
+        Ok(out.to_json().to_string())
+    }
+
+    /// A direct upload of `data` (bytes) or the file at `path`; `progress` is called with
+    /// each progress record's JSON text, and every call has been made when this resolves.
+    #[napi]
+    pub async fn upload(
+        &self,
+        data: Option<Buffer>,
+        path: Option<String>,
+        options_json: Option<String>,
+        progress: Option<crate::progress::JsProgress>,
+    ) -> Result<String> {
+        let source = match (data, path) {
+            (Some(d), None) => procore::UploadSource::Bytes(d.to_vec().into()),
+            (None, Some(p)) => procore::UploadSource::Path(p.into()),
+            _ => return Err(config_error("upload needs a Buffer or a file path")),
+        };
+        let spec =
+            procore::UploadSpec::from_options(options::upload(options_json.as_deref()).js()?)
+                .js()?;
+        let client = self.client()?.clone();
+        let (relay, drain) = crate::progress::relay(progress);
+        let r = client.upload(&spec, source, relay).await;
+        crate::progress::finish(drain).await;
+        Ok(r.js()?.to_json().to_string())
+    }
+
+    /// One webhook API call by name (`createHook` is `create_hook`, ...), as JSON text.
+    #[napi]
+    pub async fn webhooks(
+        &self,
+        action: String,
+        hook_id: Option<f64>,
+        options_json: Option<String>,
+    ) -> Result<String> {
+        let o = options::webhook(options_json.as_deref()).js()?;
+        let v = self
+            .client()?
+            .webhooks(&action, hook_id.map(procore::Num::Float), o)
+            .await
+            .js()?;
+        Ok(v.to_string())
+    }
+
     /// The default company id.
     #[napi(getter)]
     pub fn company_id(&self) -> Option<f64> {

@@ -21,6 +21,21 @@ pub fn payload(e: &procore::Error) -> Value {
         .retry_at()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_millis() as f64);
+    let upload = match e {
+        procore::Error::Upload {
+            upload_id,
+            segment,
+            segments,
+            attempts,
+            ..
+        } => json!({
+            "uploadId": upload_id,
+            "segment": segment,
+            "segments": segments,
+            "attempts": attempts,
+        }),
+        _ => Value::Null,
+    };
     let oauth_error = match e {
         procore::Error::OAuth { error, .. } => Some(error.clone()),
         _ => None,
@@ -34,6 +49,7 @@ pub fn payload(e: &procore::Error) -> Value {
         "validationErrors": e.validation_errors(),
         "retryAtMs": retry_at_ms,
         "oauthError": oauth_error,
+        "upload": upload,
     })
 }
 

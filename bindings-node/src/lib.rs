@@ -11,7 +11,8 @@
 //!
 //! Files mirror the core's concepts: [`client`] (the client and its requests), [`auth`] (the
 //! authorization-code helpers), [`errors`] (error conversion), [`pagination`] (the page cursor)
-//! and [`stores`] (memory, file and JavaScript token stores).
+//! [`stores`] (memory, file and JavaScript token stores), [`progress`] (upload progress
+//! callbacks) and [`webhooks`] (the webhook receiver).
 //!
 //! JSON crosses the boundary as text (`serde_json::to_string` here, `JSON.parse` in JS): it is
 //! faster than building objects through N-API calls, and it gives exactly the numbers
@@ -26,7 +27,9 @@ pub mod client;
 pub mod errors;
 pub mod options;
 pub mod pagination;
+pub mod progress;
 pub mod stores;
+pub mod webhooks;
 
 use napi_derive::napi;
 

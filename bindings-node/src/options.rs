@@ -226,6 +226,166 @@ pub fn place(json: Option<&str>) -> procore::Result<ClientOptions> {
     })
 }
 
+/// `client.sync(path, updates, options)`: the call options plus `method` and `batchSize`;
+/// `body` (the fields sent beside `updates`) comes on its own, as JSON text.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsSyncOptions {
+    method: Option<String>,
+    batch_size: Option<f64>,
+    #[serde(flatten)]
+    call: JsCallOptionsLoose,
+}
+
+/// The call options inside another options object (no `deny_unknown_fields`: serde cannot
+/// combine it with `flatten`; the outer struct lists what is allowed).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct JsCallOptionsLoose {
+    query: Option<QueryValue>,
+    company_id: Option<f64>,
+    without_company: Option<bool>,
+    version: Option<String>,
+    timeout_ms: Option<f64>,
+    max_attempts: Option<f64>,
+    deadline_ms: Option<f64>,
+    raw: Option<bool>,
+}
+
+const SYNC_NAMES: &[&str] = &[
+    "method",
+    "batchSize",
+    "query",
+    "companyId",
+    "withoutCompany",
+    "version",
+    "timeoutMs",
+    "maxAttempts",
+    "deadlineMs",
+    "raw",
+];
+
+/// An unknown name in an options object is a `config` error naming it.
+fn only_known(json: Option<&str>, what: &str, known: &[&str]) -> procore::Result<()> {
+    let Some(text) = json else { return Ok(()) };
+    if let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(text) {
+        if let Some(k) = m.keys().find(|k| !known.contains(&k.as_str())) {
+            return Err(config(format!("{what}: unknown field `{k}`")));
+        }
+    }
+    Ok(())
+}
+
+/// The options of a sync.
+pub fn sync(json: Option<&str>, body: Option<String>) -> procore::Result<procore::SyncOptions> {
+    only_known(json, "sync options", SYNC_NAMES)?;
+    let o: JsSyncOptions = parse(json, "sync options")?;
+    let c = o.call;
+    let mut call: CallOptions = JsCallOptions {
+        query: c.query,
+        company_id: c.company_id,
+        without_company: c.without_company,
+        version: c.version,
+        timeout_ms: c.timeout_ms,
+        max_attempts: c.max_attempts,
+        deadline_ms: c.deadline_ms,
+        raw: c.raw,
+    }
+    .into();
+    call.json = body.map(|b| b.into_bytes().into());
+    Ok(procore::SyncOptions {
+        call,
+        method: o.method,
+        batch_size: num(o.batch_size),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsUploadOptions {
+    file_name: Option<String>,
+    content_type: Option<String>,
+    flow: Option<String>,
+    segment_size: Option<f64>,
+    parallelism: Option<f64>,
+    retries: Option<f64>,
+    wait_ms: Option<f64>,
+    company_id: Option<f64>,
+    project_id: Option<f64>,
+}
+
+/// The options of an upload (the progress callback comes on its own).
+pub fn upload(json: Option<&str>) -> procore::Result<procore::UploadOptions> {
+    let o: JsUploadOptions = parse(json, "upload options")?;
+    Ok(procore::UploadOptions {
+        project_id: num(o.project_id),
+        company_id: num(o.company_id),
+        file_name: o.file_name,
+        content_type: o.content_type,
+        flow: o.flow,
+        segment_size: num(o.segment_size),
+        parallelism: num(o.parallelism),
+        retries: num(o.retries),
+        wait: ms(o.wait_ms),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsWebhookOptions {
+    company_id: Option<f64>,
+    project_id: Option<f64>,
+    destination_url: Option<String>,
+    destination_headers: Option<std::collections::BTreeMap<String, String>>,
+    api_version: Option<String>,
+    namespace: Option<String>,
+    trigger_id: Option<f64>,
+    resource_name: Option<String>,
+    event_type: Option<String>,
+    status: Option<String>,
+}
+
+/// The options of a webhook API call.
+pub fn webhook(json: Option<&str>) -> procore::Result<procore::webhooks::WebhookCallOptions> {
+    let o: JsWebhookOptions = parse(json, "webhook options")?;
+    Ok(procore::webhooks::WebhookCallOptions {
+        hook: procore::webhooks::HookOptions {
+            company_id: num(o.company_id),
+            project_id: num(o.project_id),
+            destination_url: o.destination_url,
+            destination_headers: o.destination_headers.map(|m| m.into_iter().collect()),
+            api_version: o.api_version,
+            namespace: o.namespace,
+        },
+        trigger_id: num(o.trigger_id),
+        resource_name: o.resource_name,
+        event_type: o.event_type,
+        status: o.status,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsReceiverOptions {
+    headers: Option<std::collections::BTreeMap<String, String>>,
+    remember: Option<f64>,
+    redis_url: Option<String>,
+    redis_prefix: Option<String>,
+    ttl_ms: Option<f64>,
+}
+
+/// The options of a webhook receiver.
+pub fn receiver(json: Option<&str>) -> procore::Result<procore::webhooks::ReceiverOptions> {
+    let o: JsReceiverOptions = parse(json, "WebhookReceiver options")?;
+    Ok(procore::webhooks::ReceiverOptions {
+        headers: o.headers.unwrap_or_default().into_iter().collect(),
+        remember: num(o.remember),
+        redis_url: o.redis_url,
+        redis_prefix: o.redis_prefix,
+        ttl: ms(o.ttl_ms),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -193,6 +193,17 @@ test('a catalog call missing what it needs is invalid_call, sent nowhere', async
   await expectCode(c.call('RestV10ProjectsProjectIdRfisPost', { body: {} }), 'invalid_call', procore.InvalidCallError)
 })
 
+test('upload: a part the object store keeps refusing', async () => {
+  await sim.fault({ kind: 'corrupt', count: null })
+  try {
+    const c = new procore.Client(sim.options({ accessToken: DEV_TOKEN, companyId: 31337 }))
+    const e = await expectCode(c.upload(Buffer.alloc(1000, 7), { fileName: 'a.bin', retries: 0 }), 'upload', procore.UploadError)
+    assert.deepEqual([e.segment, e.segments, e.attempts, e.status], [1, 1, 1, 400])
+  } finally {
+    await sim.clearFaults()
+  }
+})
+
 test('every core error code was raised above and has its class', () => {
   assert.deepEqual([...seen].sort(), [...ERROR_CODES].sort())
   for (const code of ERROR_CODES) {

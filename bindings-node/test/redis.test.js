@@ -56,3 +56,16 @@ test('the rate budget is shared in Redis (rateBudget)', async () => {
   assert.ok(keys().some((k) => k.endsWith(':state')), keys().join(' '))
   assert.throws(() => new Client(sim.options({ accessToken: DEV_TOKEN, rateBudget: 'http://user:hunter2@host' })), (e) => e instanceof ConfigError && !e.message.includes('hunter2'))
 })
+
+test('a webhook dedupe in Redis is shared by two receivers', async () => {
+  const { WebhookReceiver } = require('..')
+  const opts = { redisUrl: url, redisPrefix: 'node:hooks:', ttlMs: 60_000 }
+  const a = new WebhookReceiver({ 'X-Key': 'k' }, opts)
+  const b = new WebhookReceiver({ 'X-Key': 'k' }, opts)
+  const body = '{"id": "01NODEREDIS", "reason": "update", "resource_type": "RFIs"}'
+  assert.equal((await a.receive({ 'x-key': 'k' }, body)).verdict, 'accepted')
+  assert.equal((await b.receive({ 'x-key': 'k' }, body)).verdict, 'duplicate')
+  const port = url.split(':').pop()
+  const ttl = Number(execFileSync('redis-cli', ['-p', port, 'TTL', 'node:hooks:01NODEREDIS']).toString().trim())
+  assert.ok(ttl > 0 && ttl <= 60, `ttl ${ttl}`)
+})

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'store'
   | 'state_mismatch'
   | 'invalid_call'
+  | 'upload'
 
 export declare const ERROR_CODES: readonly ErrorCode[]
 

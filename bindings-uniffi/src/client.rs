@@ -47,6 +47,11 @@ impl NativeClient {
         }))
     }
 
+    /// The core client, or `CONFIG` once shut down.
+    pub(crate) fn core(&self) -> Result<&procore::Client> {
+        self.client()
+    }
+
     fn client(&self) -> Result<&procore::Client> {
         if self.closed.load(Ordering::Acquire) {
             return Err(ProcoreError::config("the client is closed"));

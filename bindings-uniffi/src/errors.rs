@@ -38,6 +38,7 @@ pub enum ErrorCode {
     Store,
     StateMismatch,
     InvalidCall,
+    Upload,
 }
 
 /// Why a call failed: a stable [`ErrorCode`] and the details of the answer behind it.
@@ -53,6 +54,17 @@ pub struct ProcoreError {
     validation_errors: HashMap<String, Vec<String>>,
     retry_at_unix: Option<i64>,
     oauth_error: Option<String>,
+    upload: Option<UploadFailure>,
+}
+
+/// Where an upload failed (for `UPLOAD`).
+#[derive(uniffi::Record, Clone, Debug)]
+pub struct UploadFailure {
+    pub upload_id: Option<String>,
+    /// The 1-based segment the object store still refused after its resends.
+    pub segment: Option<u32>,
+    pub segments: u32,
+    pub attempts: u32,
 }
 
 #[uniffi::export]
@@ -101,6 +113,11 @@ impl ProcoreError {
     pub fn oauth_error(&self) -> Option<String> {
         self.oauth_error.clone()
     }
+
+    /// For `UPLOAD`: the upload, the segment refused and the attempts made.
+    pub fn upload_failure(&self) -> Option<UploadFailure> {
+        self.upload.clone()
+    }
 }
 
 impl ProcoreError {
@@ -114,6 +131,7 @@ impl ProcoreError {
             validation_errors: HashMap::new(),
             retry_at_unix: None,
             oauth_error: None,
+            upload: None,
         })
     }
 
@@ -142,6 +160,21 @@ impl ProcoreError {
                 Err(_) => 0,
             }),
             oauth_error: e.oauth_error().map(str::to_owned),
+            upload: match &e {
+                procore::Error::Upload {
+                    upload_id,
+                    segment,
+                    segments,
+                    attempts,
+                    ..
+                } => Some(UploadFailure {
+                    upload_id: upload_id.clone(),
+                    segment: segment.map(|s| u32::try_from(s).unwrap_or(u32::MAX)),
+                    segments: u32::try_from(*segments).unwrap_or(u32::MAX),
+                    attempts: *attempts,
+                }),
+                _ => None,
+            },
         })
     }
 }

@@ -5,7 +5,8 @@
 //! object), [`options`] (the options records and their conversion), [`response`] (`Response`,
 //! `RateLimit`), [`auth`] (token sets, the authorization-code login), [`errors`]
 //! (`ProcoreError`, one class with an `ErrorCode`), [`pagination`] (the page cursor),
-//! [`stores`] (memory, file and Redis stores, the foreign `TokenStore` trait and its adapter).
+//! [`stores`] (memory, file and Redis stores, the foreign `TokenStore` trait and its adapter),
+//! [`workflows`] (sync batches, uploads, webhooks and the `WebhookReceiver`).
 //!
 //! Every async method runs on tokio (`async_runtime = "tokio"`) and is a `suspend fun` in
 //! Kotlin and an `async` function in Swift. Cancelling the Kotlin coroutine drops the Rust
@@ -20,6 +21,7 @@ pub mod options;
 pub mod pagination;
 pub mod response;
 pub mod stores;
+pub mod workflows;
 
 pub use auth::{oob_redirect_uri, AuthorizationRequest, OAuthClient, Secret, TokenSet};
 pub use client::NativeClient;

@@ -618,6 +618,24 @@ fileprivate struct FfiConverterString: FfiConverter {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
 
 
 
@@ -916,6 +934,29 @@ public protocol NativeClientProtocol: AnyObject, Sendable {
      * Introspects the current access token (`/oauth/token/info`), as JSON text.
      */
     func tokenInfo() async throws  -> String
+    
+    /**
+     * Any number of updates (a JSON array of objects) for a `.../sync` endpoint, sent in
+     * batches of at most 1000, merged, each refusal kept with its input index.
+     */
+    func sync(path: String, updatesJson: String, options: SyncOptions?) async throws  -> SyncResult
+    
+    /**
+     * Uploads bytes (v2.1 unless `options.flow` says otherwise).
+     */
+    func uploadBytes(data: Data, options: UploadOptions?, listener: UploadListener?) async throws  -> UploadResult
+    
+    /**
+     * Uploads the file at `path`, read in chunks (never held in memory).
+     */
+    func uploadFile(path: String, options: UploadOptions?, listener: UploadListener?) async throws  -> UploadResult
+    
+    /**
+     * One webhook API call by name (`create_hook`, `update_hook`, `list_hooks`,
+     * `delete_hook`, `create_trigger`, `list_triggers`, `delete_trigger`,
+     * `list_deliveries`); the answer as JSON text (`null` for a delete).
+     */
+    func webhooks(action: String, hookId: UInt64?, options: WebhookOptions?) async throws  -> String
     
 }
 /**
@@ -1297,6 +1338,85 @@ open func tokenInfo()async throws  -> String  {
             rustFutureFunc: {
                 uniffi_procore_uniffi_fn_method_nativeclient_token_info(
                         self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_procore_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
+        )
+}
+    
+    /**
+     * Any number of updates (a JSON array of objects) for a `.../sync` endpoint, sent in
+     * batches of at most 1000, merged, each refusal kept with its input index.
+     */
+open func sync(path: String, updatesJson: String, options: SyncOptions? = nil)async throws  -> SyncResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_procore_uniffi_fn_method_nativeclient_sync(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterString.lower(updatesJson),FfiConverterOptionTypeSyncOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_procore_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSyncResult_lift,
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
+        )
+}
+    
+    /**
+     * Uploads bytes (v2.1 unless `options.flow` says otherwise).
+     */
+open func uploadBytes(data: Data, options: UploadOptions? = nil, listener: UploadListener? = nil)async throws  -> UploadResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_procore_uniffi_fn_method_nativeclient_upload_bytes(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(data),FfiConverterOptionTypeUploadOptions.lower(options),FfiConverterOptionTypeUploadListener.lower(listener)
+                )
+            },
+            pollFunc: ffi_procore_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeUploadResult_lift,
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
+        )
+}
+    
+    /**
+     * Uploads the file at `path`, read in chunks (never held in memory).
+     */
+open func uploadFile(path: String, options: UploadOptions? = nil, listener: UploadListener? = nil)async throws  -> UploadResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_procore_uniffi_fn_method_nativeclient_upload_file(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterOptionTypeUploadOptions.lower(options),FfiConverterOptionTypeUploadListener.lower(listener)
+                )
+            },
+            pollFunc: ffi_procore_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeUploadResult_lift,
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
+        )
+}
+    
+    /**
+     * One webhook API call by name (`create_hook`, `update_hook`, `list_hooks`,
+     * `delete_hook`, `create_trigger`, `list_triggers`, `delete_trigger`,
+     * `list_deliveries`); the answer as JSON text (`null` for a delete).
+     */
+open func webhooks(action: String, hookId: UInt64? = nil, options: WebhookOptions? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_procore_uniffi_fn_method_nativeclient_webhooks(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(action),FfiConverterOptionUInt64.lower(hookId),FfiConverterOptionTypeWebhookOptions.lower(options)
                 )
             },
             pollFunc: ffi_procore_uniffi_rust_future_poll_rust_buffer,
@@ -1733,6 +1853,11 @@ public protocol ProcoreErrorProtocol: AnyObject, Sendable {
     func status()  -> UInt16?
     
     /**
+     * For `UPLOAD`: the upload, the segment refused and the attempts made.
+     */
+    func uploadFailure()  -> UploadFailure?
+    
+    /**
      * For `VALIDATION`: field -> messages.
      */
     func validationErrors()  -> [String: [String]]
@@ -1885,6 +2010,18 @@ open func status() -> UInt16?  {
     return try!  FfiConverterOptionUInt16.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_method_procoreerror_status(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * For `UPLOAD`: the upload, the segment refused and the attempts made.
+     */
+open func uploadFailure() -> UploadFailure?  {
+    return try!  FfiConverterOptionTypeUploadFailure.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_procoreerror_upload_failure(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -3221,6 +3358,359 @@ public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
 
 
 
+
+
+/**
+ * Sees an upload's progress: once before the first byte, then after each stored segment.
+ * Called on a plain thread of the SDK (never a runtime thread), one call at a time, in order;
+ * every call has returned when the upload does.
+ */
+public protocol UploadListener: AnyObject, Sendable {
+    
+    func onProgress(progress: UploadProgress) 
+    
+}
+/**
+ * Sees an upload's progress: once before the first byte, then after each stored segment.
+ * Called on a plain thread of the SDK (never a runtime thread), one call at a time, in order;
+ * every call has returned when the upload does.
+ */
+open class UploadListenerImpl: UploadListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_procore_uniffi_fn_clone_uploadlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_procore_uniffi_fn_free_uploadlistener(handle, $0) }
+    }
+
+    
+
+    
+open func onProgress(progress: UploadProgress)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_method_uploadlistener_on_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUploadProgress_lower(progress),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceUploadListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceUploadListener = UniffiVTableCallbackInterfaceUploadListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeUploadListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface UploadListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeUploadListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface UploadListener: handle missing in uniffiClone")
+            }
+        },
+        onProgress: { (
+            uniffiHandle: UInt64,
+            progress: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeUploadListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onProgress(
+                     progress: try FfiConverterTypeUploadProgress_lift(progress)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceUploadListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceUploadListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitUploadListener() {
+    uniffi_procore_uniffi_fn_init_callback_vtable_uploadlistener(UniffiCallbackInterfaceUploadListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<UploadListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = UploadListener
+
+    public static func lift(_ handle: UInt64) throws -> UploadListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return UploadListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: UploadListener) -> UInt64 {
+         if let rustImpl = value as? UploadListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: UploadListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadListener_lift(_ handle: UInt64) throws -> UploadListener {
+    return try FfiConverterTypeUploadListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadListener_lower(_ value: UploadListener) -> UInt64 {
+    return FfiConverterTypeUploadListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Judges webhook deliveries: the destination headers (constant time), the payload, repeats.
+ */
+public protocol WebhookReceiverProtocol: AnyObject, Sendable {
+    
+    /**
+     * Judges one delivery (its headers, any case, and its raw body).
+     */
+    func receive(headers: [Header], body: Data) async throws  -> Delivery
+    
+}
+/**
+ * Judges webhook deliveries: the destination headers (constant time), the payload, repeats.
+ */
+open class WebhookReceiver: WebhookReceiverProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_procore_uniffi_fn_clone_webhookreceiver(self.handle, $0) }
+    }
+public convenience init(options: ReceiverOptions)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_procore_uniffi_fn_constructor_webhookreceiver_new(
+        FfiConverterTypeReceiverOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_procore_uniffi_fn_free_webhookreceiver(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Judges one delivery (its headers, any case, and its raw body).
+     */
+open func receive(headers: [Header], body: Data)async throws  -> Delivery  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_procore_uniffi_fn_method_webhookreceiver_receive(
+                        self.uniffiCloneHandle(),FfiConverterSequenceTypeHeader.lower(headers),FfiConverterData.lower(body)
+                )
+            },
+            pollFunc: ffi_procore_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_procore_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_procore_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDelivery_lift,
+            errorHandler: FfiConverterTypeProcoreError__as_error_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookReceiver: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = WebhookReceiver
+
+    public static func lift(_ handle: UInt64) throws -> WebhookReceiver {
+        return WebhookReceiver(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: WebhookReceiver) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookReceiver {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: WebhookReceiver, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookReceiver_lift(_ handle: UInt64) throws -> WebhookReceiver {
+    return try FfiConverterTypeWebhookReceiver.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookReceiver_lower(_ value: WebhookReceiver) -> UInt64 {
+    return FfiConverterTypeWebhookReceiver.lower(value)
+}
+
+
+
+
 /**
  * One field of an operation's body, flattened (`rfi.question.body`).
  */
@@ -3762,6 +4252,135 @@ public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustB
 
 
 /**
+ * A judged delivery: answer Procore with `status`; process `event_json` only when `verdict`
+ * is `accepted`.
+ */
+public struct Delivery: Equatable, Hashable {
+    /**
+     * `accepted`, `duplicate` or `rejected`.
+     */
+    public var verdict: String
+    public var status: UInt16
+    public var key: String?
+    public var eventJson: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `accepted`, `duplicate` or `rejected`.
+         */verdict: String, status: UInt16, key: String?, eventJson: String?) {
+        self.verdict = verdict
+        self.status = status
+        self.key = key
+        self.eventJson = eventJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Delivery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDelivery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Delivery {
+        return
+            try Delivery(
+                verdict: FfiConverterString.read(from: &buf), 
+                status: FfiConverterUInt16.read(from: &buf), 
+                key: FfiConverterOptionString.read(from: &buf), 
+                eventJson: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Delivery, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.verdict, into: &buf)
+        FfiConverterUInt16.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.key, into: &buf)
+        FfiConverterOptionString.write(value.eventJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDelivery_lift(_ buf: RustBuffer) throws -> Delivery {
+    return try FfiConverterTypeDelivery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDelivery_lower(_ value: Delivery) -> RustBuffer {
+    return FfiConverterTypeDelivery.lower(value)
+}
+
+
+/**
+ * One received header.
+ */
+public struct Header: Equatable, Hashable {
+    public var name: String
+    public var value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Header: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHeader: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Header {
+        return
+            try Header(
+                name: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Header, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeader_lift(_ buf: RustBuffer) throws -> Header {
+    return try FfiConverterTypeHeader.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeader_lower(_ value: Header) -> RustBuffer {
+    return FfiConverterTypeHeader.lower(value)
+}
+
+
+/**
  * One page of a collection.
  */
 public struct Page: Equatable, Hashable {
@@ -4157,6 +4776,99 @@ public func FfiConverterTypeRateLimit_lower(_ value: RateLimit) -> RustBuffer {
 
 
 /**
+ * How a receiver is made.
+ */
+public struct ReceiverOptions: Equatable, Hashable {
+    /**
+     * The destination headers every authentic delivery carries.
+     */
+    public var headers: [String: String]
+    /**
+     * Keys remembered in memory (default 10000).
+     */
+    public var remember: UInt64?
+    /**
+     * Remember keys in this Redis instead, shared by every receiver process.
+     */
+    public var redisUrl: String?
+    public var redisPrefix: String?
+    /**
+     * How long Redis keeps a key (default a day).
+     */
+    public var ttlMs: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The destination headers every authentic delivery carries.
+         */headers: [String: String], 
+        /**
+         * Keys remembered in memory (default 10000).
+         */remember: UInt64? = nil, 
+        /**
+         * Remember keys in this Redis instead, shared by every receiver process.
+         */redisUrl: String? = nil, redisPrefix: String? = nil, 
+        /**
+         * How long Redis keeps a key (default a day).
+         */ttlMs: UInt64? = nil) {
+        self.headers = headers
+        self.remember = remember
+        self.redisUrl = redisUrl
+        self.redisPrefix = redisPrefix
+        self.ttlMs = ttlMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReceiverOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReceiverOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReceiverOptions {
+        return
+            try ReceiverOptions(
+                headers: FfiConverterDictionaryStringString.read(from: &buf), 
+                remember: FfiConverterOptionUInt64.read(from: &buf), 
+                redisUrl: FfiConverterOptionString.read(from: &buf), 
+                redisPrefix: FfiConverterOptionString.read(from: &buf), 
+                ttlMs: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReceiverOptions, into buf: inout [UInt8]) {
+        FfiConverterDictionaryStringString.write(value.headers, into: &buf)
+        FfiConverterOptionUInt64.write(value.remember, into: &buf)
+        FfiConverterOptionString.write(value.redisUrl, into: &buf)
+        FfiConverterOptionString.write(value.redisPrefix, into: &buf)
+        FfiConverterOptionUInt64.write(value.ttlMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiverOptions_lift(_ buf: RustBuffer) throws -> ReceiverOptions {
+    return try FfiConverterTypeReceiverOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReceiverOptions_lower(_ value: ReceiverOptions) -> RustBuffer {
+    return FfiConverterTypeReceiverOptions.lower(value)
+}
+
+
+/**
  * Per-call options: the same names as in every other binding. Every field has a default.
  */
 public struct RequestOptions: Equatable, Hashable {
@@ -4415,6 +5127,674 @@ public func FfiConverterTypeResponse_lower(_ value: Response) -> RustBuffer {
 
 
 /**
+ * One refused item: its input position (when the error names it) and Procore's record.
+ */
+public struct SyncItemError: Equatable, Hashable {
+    public var index: UInt64?
+    public var errorJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(index: UInt64?, errorJson: String) {
+        self.index = index
+        self.errorJson = errorJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncItemError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncItemError: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncItemError {
+        return
+            try SyncItemError(
+                index: FfiConverterOptionUInt64.read(from: &buf), 
+                errorJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncItemError, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt64.write(value.index, into: &buf)
+        FfiConverterString.write(value.errorJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncItemError_lift(_ buf: RustBuffer) throws -> SyncItemError {
+    return try FfiConverterTypeSyncItemError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncItemError_lower(_ value: SyncItemError) -> RustBuffer {
+    return FfiConverterTypeSyncItemError.lower(value)
+}
+
+
+/**
+ * How a sync is sent. Every field has a default.
+ */
+public struct SyncOptions: Equatable, Hashable {
+    /**
+     * `PATCH` unless given.
+     */
+    public var method: String?
+    /**
+     * Updates per call, 1 to 1000 (default 1000).
+     */
+    public var batchSize: UInt32?
+    /**
+     * The request of every batch; its `body_json` (an object) holds the fields sent beside
+     * `updates` (e.g. `{"company_id": 5}`).
+     */
+    public var request: RequestOptions?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `PATCH` unless given.
+         */method: String? = nil, 
+        /**
+         * Updates per call, 1 to 1000 (default 1000).
+         */batchSize: UInt32? = nil, 
+        /**
+         * The request of every batch; its `body_json` (an object) holds the fields sent beside
+         * `updates` (e.g. `{"company_id": 5}`).
+         */request: RequestOptions? = nil) {
+        self.method = method
+        self.batchSize = batchSize
+        self.request = request
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncOptions {
+        return
+            try SyncOptions(
+                method: FfiConverterOptionString.read(from: &buf), 
+                batchSize: FfiConverterOptionUInt32.read(from: &buf), 
+                request: FfiConverterOptionTypeRequestOptions.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.method, into: &buf)
+        FfiConverterOptionUInt32.write(value.batchSize, into: &buf)
+        FfiConverterOptionTypeRequestOptions.write(value.request, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncOptions_lift(_ buf: RustBuffer) throws -> SyncOptions {
+    return try FfiConverterTypeSyncOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncOptions_lower(_ value: SyncOptions) -> RustBuffer {
+    return FfiConverterTypeSyncOptions.lower(value)
+}
+
+
+/**
+ * All batches merged.
+ */
+public struct SyncResult: Equatable, Hashable {
+    /**
+     * Every entity written, each as JSON text, in batch order.
+     */
+    public var entitiesJson: [String]
+    public var errors: [SyncItemError]
+    public var batches: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Every entity written, each as JSON text, in batch order.
+         */entitiesJson: [String], errors: [SyncItemError], batches: UInt32) {
+        self.entitiesJson = entitiesJson
+        self.errors = errors
+        self.batches = batches
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncResult {
+        return
+            try SyncResult(
+                entitiesJson: FfiConverterSequenceString.read(from: &buf), 
+                errors: FfiConverterSequenceTypeSyncItemError.read(from: &buf), 
+                batches: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncResult, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.entitiesJson, into: &buf)
+        FfiConverterSequenceTypeSyncItemError.write(value.errors, into: &buf)
+        FfiConverterUInt32.write(value.batches, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResult_lift(_ buf: RustBuffer) throws -> SyncResult {
+    return try FfiConverterTypeSyncResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResult_lower(_ value: SyncResult) -> RustBuffer {
+    return FfiConverterTypeSyncResult.lower(value)
+}
+
+
+/**
+ * Where an upload failed (for `UPLOAD`).
+ */
+public struct UploadFailure: Equatable, Hashable {
+    public var uploadId: String?
+    /**
+     * The 1-based segment the object store still refused after its resends.
+     */
+    public var segment: UInt32?
+    public var segments: UInt32
+    public var attempts: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(uploadId: String?, 
+        /**
+         * The 1-based segment the object store still refused after its resends.
+         */segment: UInt32?, segments: UInt32, attempts: UInt32) {
+        self.uploadId = uploadId
+        self.segment = segment
+        self.segments = segments
+        self.attempts = attempts
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UploadFailure: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadFailure: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadFailure {
+        return
+            try UploadFailure(
+                uploadId: FfiConverterOptionString.read(from: &buf), 
+                segment: FfiConverterOptionUInt32.read(from: &buf), 
+                segments: FfiConverterUInt32.read(from: &buf), 
+                attempts: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UploadFailure, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.uploadId, into: &buf)
+        FfiConverterOptionUInt32.write(value.segment, into: &buf)
+        FfiConverterUInt32.write(value.segments, into: &buf)
+        FfiConverterUInt32.write(value.attempts, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadFailure_lift(_ buf: RustBuffer) throws -> UploadFailure {
+    return try FfiConverterTypeUploadFailure.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadFailure_lower(_ value: UploadFailure) -> RustBuffer {
+    return FfiConverterTypeUploadFailure.lower(value)
+}
+
+
+/**
+ * How an upload is made. Every field has a default.
+ */
+public struct UploadOptions: Equatable, Hashable {
+    /**
+     * The name Procore keeps (required for bytes; the file's name otherwise).
+     */
+    public var fileName: String?
+    /**
+     * Guessed from the name's extension unless given.
+     */
+    public var contentType: String?
+    /**
+     * `v2.1` (default), `v1.1` or `v1.1-segmented`.
+     */
+    public var flow: String?
+    /**
+     * Bytes per segment (default 16 MiB).
+     */
+    public var segmentSize: UInt64?
+    /**
+     * Segments in flight at once (default 4).
+     */
+    public var parallelism: UInt32?
+    /**
+     * Resends of a failed segment (default 3).
+     */
+    public var retries: UInt32?
+    /**
+     * How long to wait for `available` (default 120 s; 0: do not wait).
+     */
+    public var waitMs: UInt64?
+    public var companyId: UInt64?
+    public var projectId: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The name Procore keeps (required for bytes; the file's name otherwise).
+         */fileName: String? = nil, 
+        /**
+         * Guessed from the name's extension unless given.
+         */contentType: String? = nil, 
+        /**
+         * `v2.1` (default), `v1.1` or `v1.1-segmented`.
+         */flow: String? = nil, 
+        /**
+         * Bytes per segment (default 16 MiB).
+         */segmentSize: UInt64? = nil, 
+        /**
+         * Segments in flight at once (default 4).
+         */parallelism: UInt32? = nil, 
+        /**
+         * Resends of a failed segment (default 3).
+         */retries: UInt32? = nil, 
+        /**
+         * How long to wait for `available` (default 120 s; 0: do not wait).
+         */waitMs: UInt64? = nil, companyId: UInt64? = nil, projectId: UInt64? = nil) {
+        self.fileName = fileName
+        self.contentType = contentType
+        self.flow = flow
+        self.segmentSize = segmentSize
+        self.parallelism = parallelism
+        self.retries = retries
+        self.waitMs = waitMs
+        self.companyId = companyId
+        self.projectId = projectId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UploadOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadOptions {
+        return
+            try UploadOptions(
+                fileName: FfiConverterOptionString.read(from: &buf), 
+                contentType: FfiConverterOptionString.read(from: &buf), 
+                flow: FfiConverterOptionString.read(from: &buf), 
+                segmentSize: FfiConverterOptionUInt64.read(from: &buf), 
+                parallelism: FfiConverterOptionUInt32.read(from: &buf), 
+                retries: FfiConverterOptionUInt32.read(from: &buf), 
+                waitMs: FfiConverterOptionUInt64.read(from: &buf), 
+                companyId: FfiConverterOptionUInt64.read(from: &buf), 
+                projectId: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UploadOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.fileName, into: &buf)
+        FfiConverterOptionString.write(value.contentType, into: &buf)
+        FfiConverterOptionString.write(value.flow, into: &buf)
+        FfiConverterOptionUInt64.write(value.segmentSize, into: &buf)
+        FfiConverterOptionUInt32.write(value.parallelism, into: &buf)
+        FfiConverterOptionUInt32.write(value.retries, into: &buf)
+        FfiConverterOptionUInt64.write(value.waitMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.companyId, into: &buf)
+        FfiConverterOptionUInt64.write(value.projectId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadOptions_lift(_ buf: RustBuffer) throws -> UploadOptions {
+    return try FfiConverterTypeUploadOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadOptions_lower(_ value: UploadOptions) -> RustBuffer {
+    return FfiConverterTypeUploadOptions.lower(value)
+}
+
+
+/**
+ * How far an upload is.
+ */
+public struct UploadProgress: Equatable, Hashable {
+    public var sent: UInt64
+    public var total: UInt64
+    public var segmentsDone: UInt32
+    public var segments: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(sent: UInt64, total: UInt64, segmentsDone: UInt32, segments: UInt32) {
+        self.sent = sent
+        self.total = total
+        self.segmentsDone = segmentsDone
+        self.segments = segments
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UploadProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadProgress {
+        return
+            try UploadProgress(
+                sent: FfiConverterUInt64.read(from: &buf), 
+                total: FfiConverterUInt64.read(from: &buf), 
+                segmentsDone: FfiConverterUInt32.read(from: &buf), 
+                segments: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UploadProgress, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.sent, into: &buf)
+        FfiConverterUInt64.write(value.total, into: &buf)
+        FfiConverterUInt32.write(value.segmentsDone, into: &buf)
+        FfiConverterUInt32.write(value.segments, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadProgress_lift(_ buf: RustBuffer) throws -> UploadProgress {
+    return try FfiConverterTypeUploadProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadProgress_lower(_ value: UploadProgress) -> RustBuffer {
+    return FfiConverterTypeUploadProgress.lower(value)
+}
+
+
+/**
+ * A finished upload.
+ */
+public struct UploadResult: Equatable, Hashable {
+    /**
+     * What a resource is attached with.
+     */
+    public var id: String
+    public var status: String
+    public var flow: String
+    public var fileName: String
+    public var contentType: String
+    public var size: UInt64
+    public var sha256: String
+    public var segments: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What a resource is attached with.
+         */id: String, status: String, flow: String, fileName: String, contentType: String, size: UInt64, sha256: String, segments: UInt32) {
+        self.id = id
+        self.status = status
+        self.flow = flow
+        self.fileName = fileName
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+        self.segments = segments
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UploadResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadResult {
+        return
+            try UploadResult(
+                id: FfiConverterString.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf), 
+                flow: FfiConverterString.read(from: &buf), 
+                fileName: FfiConverterString.read(from: &buf), 
+                contentType: FfiConverterString.read(from: &buf), 
+                size: FfiConverterUInt64.read(from: &buf), 
+                sha256: FfiConverterString.read(from: &buf), 
+                segments: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UploadResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterString.write(value.flow, into: &buf)
+        FfiConverterString.write(value.fileName, into: &buf)
+        FfiConverterString.write(value.contentType, into: &buf)
+        FfiConverterUInt64.write(value.size, into: &buf)
+        FfiConverterString.write(value.sha256, into: &buf)
+        FfiConverterUInt32.write(value.segments, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadResult_lift(_ buf: RustBuffer) throws -> UploadResult {
+    return try FfiConverterTypeUploadResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadResult_lower(_ value: UploadResult) -> RustBuffer {
+    return FfiConverterTypeUploadResult.lower(value)
+}
+
+
+/**
+ * A webhook API call's fields (which ones matter depends on the action).
+ */
+public struct WebhookOptions: Equatable, Hashable {
+    public var companyId: UInt64?
+    public var projectId: UInt64?
+    public var destinationUrl: String?
+    /**
+     * Echoed on every delivery; the receiver checks them.
+     */
+    public var destinationHeaders: [String: String]?
+    /**
+     * `v2`, `v3`, `v4.0`.
+     */
+    public var apiVersion: String?
+    public var namespace: String?
+    public var triggerId: UInt64?
+    public var resourceName: String?
+    /**
+     * `create`, `update`, `delete`.
+     */
+    public var eventType: String?
+    /**
+     * Deliveries: `any`, `successful`, `failing`, `discarded`.
+     */
+    public var status: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(companyId: UInt64? = nil, projectId: UInt64? = nil, destinationUrl: String? = nil, 
+        /**
+         * Echoed on every delivery; the receiver checks them.
+         */destinationHeaders: [String: String]? = nil, 
+        /**
+         * `v2`, `v3`, `v4.0`.
+         */apiVersion: String? = nil, namespace: String? = nil, triggerId: UInt64? = nil, resourceName: String? = nil, 
+        /**
+         * `create`, `update`, `delete`.
+         */eventType: String? = nil, 
+        /**
+         * Deliveries: `any`, `successful`, `failing`, `discarded`.
+         */status: String? = nil) {
+        self.companyId = companyId
+        self.projectId = projectId
+        self.destinationUrl = destinationUrl
+        self.destinationHeaders = destinationHeaders
+        self.apiVersion = apiVersion
+        self.namespace = namespace
+        self.triggerId = triggerId
+        self.resourceName = resourceName
+        self.eventType = eventType
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WebhookOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookOptions {
+        return
+            try WebhookOptions(
+                companyId: FfiConverterOptionUInt64.read(from: &buf), 
+                projectId: FfiConverterOptionUInt64.read(from: &buf), 
+                destinationUrl: FfiConverterOptionString.read(from: &buf), 
+                destinationHeaders: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                apiVersion: FfiConverterOptionString.read(from: &buf), 
+                namespace: FfiConverterOptionString.read(from: &buf), 
+                triggerId: FfiConverterOptionUInt64.read(from: &buf), 
+                resourceName: FfiConverterOptionString.read(from: &buf), 
+                eventType: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WebhookOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt64.write(value.companyId, into: &buf)
+        FfiConverterOptionUInt64.write(value.projectId, into: &buf)
+        FfiConverterOptionString.write(value.destinationUrl, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.destinationHeaders, into: &buf)
+        FfiConverterOptionString.write(value.apiVersion, into: &buf)
+        FfiConverterOptionString.write(value.namespace, into: &buf)
+        FfiConverterOptionUInt64.write(value.triggerId, into: &buf)
+        FfiConverterOptionString.write(value.resourceName, into: &buf)
+        FfiConverterOptionString.write(value.eventType, into: &buf)
+        FfiConverterOptionString.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookOptions_lift(_ buf: RustBuffer) throws -> WebhookOptions {
+    return try FfiConverterTypeWebhookOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookOptions_lower(_ value: WebhookOptions) -> RustBuffer {
+    return FfiConverterTypeWebhookOptions.lower(value)
+}
+
+
+/**
  * The core's error kinds, exported as they are (a variant added in the core and not here is
  * a compile error).
  */
@@ -4439,6 +5819,7 @@ public enum ErrorCode: Equatable, Hashable {
     case store
     case stateMismatch
     case invalidCall
+    case upload
 
 
 
@@ -4495,6 +5876,8 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         case 17: return .stateMismatch
         
         case 18: return .invalidCall
+        
+        case 19: return .upload
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -4574,6 +5957,10 @@ public struct FfiConverterTypeErrorCode: FfiConverterRustBuffer {
         
         case .invalidCall:
             writeInt(&buf, Int32(18))
+        
+        
+        case .upload:
+            writeInt(&buf, Int32(19))
         
         }
     }
@@ -5035,6 +6422,30 @@ fileprivate struct FfiConverterOptionTypeTokenStore: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeUploadListener: FfiConverterRustBuffer {
+    typealias SwiftType = UploadListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUploadListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUploadListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCatalogOperation: FfiConverterRustBuffer {
     typealias SwiftType = CatalogOperation?
 
@@ -5147,6 +6558,126 @@ fileprivate struct FfiConverterOptionTypeRequestOptions: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRequestOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSyncOptions: FfiConverterRustBuffer {
+    typealias SwiftType = SyncOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSyncOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSyncOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeUploadFailure: FfiConverterRustBuffer {
+    typealias SwiftType = UploadFailure?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUploadFailure.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUploadFailure.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeUploadOptions: FfiConverterRustBuffer {
+    typealias SwiftType = UploadOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUploadOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUploadOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeWebhookOptions: FfiConverterRustBuffer {
+    typealias SwiftType = WebhookOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeWebhookOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeWebhookOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5280,6 +6811,31 @@ fileprivate struct FfiConverterSequenceTypeCatalogParam: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeHeader: FfiConverterRustBuffer {
+    typealias SwiftType = [Header]
+
+    public static func write(_ value: [Header], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHeader.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Header] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Header]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHeader.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeQueryParam: FfiConverterRustBuffer {
     typealias SwiftType = [QueryParam]
 
@@ -5297,6 +6853,31 @@ fileprivate struct FfiConverterSequenceTypeQueryParam: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeQueryParam.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSyncItemError: FfiConverterRustBuffer {
+    typealias SwiftType = [SyncItemError]
+
+    public static func write(_ value: [SyncItemError], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSyncItemError.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SyncItemError] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SyncItemError]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSyncItemError.read(from: &buf))
         }
         return seq
     }
@@ -5754,6 +7335,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_method_nativeclient_token_info() != 34587) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_sync() != 39908) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_upload_bytes() != 5807) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_upload_file() != 42973) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_webhooks() != 6102) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_procore_uniffi_checksum_method_procoreerror_body() != 5334) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5778,6 +7371,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_method_procoreerror_status() != 51077) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_upload_failure() != 51977) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_procore_uniffi_checksum_method_procoreerror_validation_errors() != 17434) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5800,6 +7396,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_method_tokenstore_lock() != 32918) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_uploadlistener_on_progress() != 55472) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_procore_uniffi_checksum_method_webhookreceiver_receive() != 28657) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_constructor_authorizationrequest_from_parts() != 23303) {
@@ -5838,9 +7440,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_constructor_storelease_new() != 24218) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_procore_uniffi_checksum_constructor_webhookreceiver_new() != 36056) {
+        return InitializationResult.apiChecksumMismatch
+    }
 
     uniffiCallbackInitStoreGuard()
     uniffiCallbackInitTokenStore()
+    uniffiCallbackInitUploadListener()
     return InitializationResult.ok
 }()
 

@@ -149,7 +149,7 @@ final class ProcoreTests: XCTestCase {
         } catch let e as ProcoreError {
             XCTAssertEqual(e.kind, .unauthorized)
         }
-        XCTAssertEqual(errorCodes().count, 17)
+        XCTAssertEqual(errorCodes().count, 19)
     }
 
     func testFileTokenStoreKeepsTheRotatedSet() async throws {
@@ -183,5 +183,51 @@ final class ProcoreTests: XCTestCase {
         XCTAssertEqual(store.savedVersions.last, 1)
         XCTAssertEqual(try store.current()?.accessToken(), client.currentTokens()?.accessToken())
         XCTAssertFalse(String(describing: client.currentTokens()!).contains(client.currentTokens()!.accessToken()))
+    }
+
+    func testSyncBatchesAndAThreeSegmentUpload() async throws {
+        let sim = try Simulator()
+        let client = try Client.withAccessToken(options: sim.config(companyId: 31337), accessToken: "sim-dev-token")
+        let updates = (0..<2500).map { i in #"{"origin_id": "sw-\#(i)", "name": "V \#(i)"}"# }
+        let out = try await client.sync(path: "/rest/v1.0/vendors/sync",
+                                        updatesJson: "[" + updates.joined(separator: ",") + "]",
+                                        options: SyncOptions(request: RequestOptions(bodyJson: #"{"company_id": 31337}"#)))
+        XCTAssertEqual(out.batches, 3)
+        XCTAssertEqual(out.entitiesJson.count, 2500)
+
+        let data = Data((0..<(12 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ ($0 >> 13)) })
+        final class Seen: @unchecked Sendable { var sent: [UInt64] = []; let lock = NSLock() }
+        let seen = Seen()
+        let r = try await client.uploadBytes(data, options: UploadOptions(fileName: "a.bin", segmentSize: 5 * 1024 * 1024 + 1)) { p in
+            seen.lock.lock(); seen.sent.append(p.sent); seen.lock.unlock()
+        }
+        XCTAssertEqual(r.status, "available")
+        XCTAssertEqual(r.segments, 3)
+        XCTAssertEqual(seen.sent.first, 0)
+        XCTAssertEqual(seen.sent.last, UInt64(data.count))
+    }
+
+    func testWebhookHelpersAndTheReceiver() async throws {
+        let sim = try Simulator()
+        let client = try Client.withAccessToken(options: sim.config(companyId: 31337), accessToken: "sim-dev-token")
+        let scope = WebhookOptions(projectId: 100_001)
+        var create = scope
+        create.destinationUrl = "https://example.invalid/hooks"
+        let hook = try JSONSerialization.jsonObject(with: Data(try await client.createHook(create).utf8)) as! [String: Any]
+        let id = UInt64(hook["id"] as! Int)
+        _ = try await client.createTrigger(id, resourceName: "RFIs", eventType: "create", scope)
+        let triggers = try JSONSerialization.jsonObject(with: Data(try await client.listTriggers(id, scope).utf8)) as! [Any]
+        XCTAssertEqual(triggers.count, 1)
+        try await client.deleteHook(id, scope)
+
+        let receiver = try WebhookReceiver(options: ReceiverOptions(headers: ["Authorization": "Bearer s3cret"]))
+        let body = Data(#"{"id": 1, "ulid": "01SW", "event_type": "create", "resource_name": "RFIs"}"#.utf8)
+        let good = [Header(name: "authorization", value: "Bearer s3cret")]
+        let a = try await receiver.receive(headers: good, body: body)
+        let b = try await receiver.receive(headers: good, body: body)
+        let forged = try await receiver.receive(headers: [Header(name: "authorization", value: "Bearer guess")], body: body)
+        XCTAssertEqual([a.verdict, b.verdict, forged.verdict], ["accepted", "duplicate", "rejected"])
+        XCTAssertEqual(forged.status, 401)
+        XCTAssertNil(forged.eventJson)
     }
 }

@@ -273,6 +273,13 @@ typedef void (*UniffiCallbackInterfaceTokenStoreMethod3)(uint64_t, UniffiForeign
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_UPLOAD_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_UPLOAD_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceUploadListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_GUARD
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STORE_GUARD
 typedef struct UniffiVTableCallbackInterfaceStoreGuard {
@@ -292,6 +299,15 @@ typedef struct UniffiVTableCallbackInterfaceTokenStore {
     UniffiCallbackInterfaceTokenStoreMethod2 _Nonnull clear;
     UniffiCallbackInterfaceTokenStoreMethod3 _Nonnull lock;
 } UniffiVTableCallbackInterfaceTokenStore;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_UPLOAD_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_UPLOAD_LISTENER
+typedef struct UniffiVTableCallbackInterfaceUploadListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceUploadListenerMethod0 _Nonnull onProgress;
+} UniffiVTableCallbackInterfaceUploadListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_AUTHORIZATIONREQUEST
@@ -549,6 +565,26 @@ void uniffi_procore_uniffi_fn_method_nativeclient_shutdown(uint64_t ptr, RustCal
 uint64_t uniffi_procore_uniffi_fn_method_nativeclient_token_info(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_SYNC
+uint64_t uniffi_procore_uniffi_fn_method_nativeclient_sync(uint64_t ptr, RustBuffer path, RustBuffer updates_json, RustBuffer options
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_UPLOAD_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_UPLOAD_BYTES
+uint64_t uniffi_procore_uniffi_fn_method_nativeclient_upload_bytes(uint64_t ptr, RustBuffer data, RustBuffer options, RustBuffer listener
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_UPLOAD_FILE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_UPLOAD_FILE
+uint64_t uniffi_procore_uniffi_fn_method_nativeclient_upload_file(uint64_t ptr, RustBuffer path, RustBuffer options, RustBuffer listener
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_WEBHOOKS
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_NATIVECLIENT_WEBHOOKS
+uint64_t uniffi_procore_uniffi_fn_method_nativeclient_webhooks(uint64_t ptr, RustBuffer action, RustBuffer hook_id, RustBuffer options
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_PROCOREERROR
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_PROCOREERROR
 uint64_t uniffi_procore_uniffi_fn_clone_procoreerror(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -597,6 +633,11 @@ RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_retry_at_unix(uint64_t p
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_STATUS
 RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_status(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_UPLOAD_FAILURE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_UPLOAD_FAILURE
+RustBuffer uniffi_procore_uniffi_fn_method_procoreerror_upload_failure(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_PROCOREERROR_VALIDATION_ERRORS
@@ -702,6 +743,46 @@ uint64_t uniffi_procore_uniffi_fn_method_tokenstore_clear(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_TOKENSTORE_LOCK
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_TOKENSTORE_LOCK
 uint64_t uniffi_procore_uniffi_fn_method_tokenstore_lock(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_UPLOADLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_UPLOADLISTENER
+uint64_t uniffi_procore_uniffi_fn_clone_uploadlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_UPLOADLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_UPLOADLISTENER
+void uniffi_procore_uniffi_fn_free_uploadlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_INIT_CALLBACK_VTABLE_UPLOADLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_INIT_CALLBACK_VTABLE_UPLOADLISTENER
+void uniffi_procore_uniffi_fn_init_callback_vtable_uploadlistener(const UniffiVTableCallbackInterfaceUploadListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_UPLOADLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_UPLOADLISTENER_ON_PROGRESS
+void uniffi_procore_uniffi_fn_method_uploadlistener_on_progress(uint64_t ptr, RustBuffer progress, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_WEBHOOKRECEIVER
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CLONE_WEBHOOKRECEIVER
+uint64_t uniffi_procore_uniffi_fn_clone_webhookreceiver(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_WEBHOOKRECEIVER
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FREE_WEBHOOKRECEIVER
+void uniffi_procore_uniffi_fn_free_webhookreceiver(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_WEBHOOKRECEIVER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_CONSTRUCTOR_WEBHOOKRECEIVER_NEW
+uint64_t uniffi_procore_uniffi_fn_constructor_webhookreceiver_new(RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_WEBHOOKRECEIVER_RECEIVE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_METHOD_WEBHOOKRECEIVER_RECEIVE
+uint64_t uniffi_procore_uniffi_fn_method_webhookreceiver_receive(uint64_t ptr, RustBuffer headers, RustBuffer body
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_FN_FUNC_SDK_VERSION
@@ -1241,6 +1322,30 @@ uint16_t uniffi_procore_uniffi_checksum_method_nativeclient_token_info(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_SYNC
+uint16_t uniffi_procore_uniffi_checksum_method_nativeclient_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_UPLOAD_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_UPLOAD_BYTES
+uint16_t uniffi_procore_uniffi_checksum_method_nativeclient_upload_bytes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_UPLOAD_FILE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_UPLOAD_FILE
+uint16_t uniffi_procore_uniffi_checksum_method_nativeclient_upload_file(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_WEBHOOKS
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_NATIVECLIENT_WEBHOOKS
+uint16_t uniffi_procore_uniffi_checksum_method_nativeclient_webhooks(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_BODY
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_BODY
 uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_body(void
@@ -1289,6 +1394,12 @@ uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_status(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_UPLOAD_FAILURE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_UPLOAD_FAILURE
+uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_upload_failure(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_VALIDATION_ERRORS
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_PROCOREERROR_VALIDATION_ERRORS
 uint16_t uniffi_procore_uniffi_checksum_method_procoreerror_validation_errors(void
@@ -1334,6 +1445,18 @@ uint16_t uniffi_procore_uniffi_checksum_method_tokenstore_clear(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_LOCK
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_LOCK
 uint16_t uniffi_procore_uniffi_checksum_method_tokenstore_lock(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_UPLOADLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_UPLOADLISTENER_ON_PROGRESS
+uint16_t uniffi_procore_uniffi_checksum_method_uploadlistener_on_progress(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_WEBHOOKRECEIVER_RECEIVE
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_METHOD_WEBHOOKRECEIVER_RECEIVE
+uint16_t uniffi_procore_uniffi_checksum_method_webhookreceiver_receive(void
     
 );
 #endif
@@ -1406,6 +1529,12 @@ uint16_t uniffi_procore_uniffi_checksum_constructor_nativeclient_with_tokens(voi
 #ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_STORELEASE_NEW
 #define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_STORELEASE_NEW
 uint16_t uniffi_procore_uniffi_checksum_constructor_storelease_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_WEBHOOKRECEIVER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_PROCORE_UNIFFI_CHECKSUM_CONSTRUCTOR_WEBHOOKRECEIVER_NEW
+uint16_t uniffi_procore_uniffi_checksum_constructor_webhookreceiver_new(void
     
 );
 #endif

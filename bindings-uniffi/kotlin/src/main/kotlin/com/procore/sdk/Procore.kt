@@ -79,6 +79,40 @@ class Client private constructor(private val inner: NativeClient) : AutoCloseabl
     suspend fun revoke() = native().revoke()
     suspend fun tokenInfo(): String = native().tokenInfo()
 
+    /** Any number of updates (a JSON array) for a `.../sync` endpoint, in batches of at most 1000, merged. */
+    suspend fun sync(path: String, updatesJson: String, options: SyncOptions? = null) = native().sync(path, updatesJson, options)
+    /** Uploads bytes (v2.1 unless `options.flow` says otherwise); [progress] sees each stored segment. */
+    suspend fun uploadBytes(data: ByteArray, options: UploadOptions? = null, progress: ((UploadProgress) -> Unit)? = null) =
+        native().uploadBytes(data, options, listener(progress))
+    /** Uploads the file at [path], read in chunks; [progress] sees each stored segment. */
+    suspend fun uploadFile(path: String, options: UploadOptions? = null, progress: ((UploadProgress) -> Unit)? = null) =
+        native().uploadFile(path, options, listener(progress))
+
+    /** A hook of a company or project (`destinationUrl`, `destinationHeaders`, `apiVersion`, `namespace`), as JSON. */
+    suspend fun createHook(options: WebhookOptions): JsonElement = hooks("create_hook", null, options)
+    suspend fun updateHook(hookId: ULong, options: WebhookOptions): JsonElement = hooks("update_hook", hookId, options)
+    suspend fun listHooks(scope: WebhookOptions = WebhookOptions()): JsonElement = hooks("list_hooks", null, scope)
+    suspend fun deleteHook(hookId: ULong, scope: WebhookOptions = WebhookOptions()) { hooks("delete_hook", hookId, scope) }
+    /** Deliver [eventType] (create, update, delete) of [resourceName] (RFIs, ...) to the hook. */
+    suspend fun createTrigger(hookId: ULong, resourceName: String, eventType: String, scope: WebhookOptions = WebhookOptions()): JsonElement =
+        hooks("create_trigger", hookId, scope.copy(resourceName = resourceName, eventType = eventType))
+    suspend fun listTriggers(hookId: ULong, scope: WebhookOptions = WebhookOptions()): JsonElement = hooks("list_triggers", hookId, scope)
+    suspend fun deleteTrigger(hookId: ULong, triggerId: ULong, scope: WebhookOptions = WebhookOptions()) {
+        hooks("delete_trigger", hookId, scope.copy(triggerId = triggerId))
+    }
+    /** A hook's deliveries, all or by [status] (successful, failing, discarded). */
+    suspend fun listDeliveries(hookId: ULong, status: String? = null, scope: WebhookOptions = WebhookOptions()): JsonElement =
+        hooks("list_deliveries", hookId, scope.copy(status = status))
+
+    private suspend fun hooks(action: String, hookId: ULong?, options: WebhookOptions): JsonElement =
+        parseJson(native().webhooks(action, hookId, options))
+
+    private fun listener(f: ((UploadProgress) -> Unit)?): UploadListener? = f?.let {
+        object : UploadListener {
+            override fun onProgress(progress: UploadProgress) = it(progress)
+        }
+    }
+
     /** Refuses further calls (they fail with `CONFIG`) but keeps the native object. */
     fun shutdown() = native().shutdown()
 

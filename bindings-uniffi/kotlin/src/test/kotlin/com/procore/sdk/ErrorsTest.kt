@@ -41,9 +41,17 @@ class ErrorsTest {
     }
 
     @Test fun `the code list is the core's`() {
-        assertEquals(18, errorCodes().size)
+        assertEquals(19, errorCodes().size)
         assertEquals(ErrorCode.UNAUTHORIZED, errorCodes().first())
         assertEquals(ErrorCode.entries.toSet(), errorCodes().toSet())
+    }
+
+    @Test fun upload() = runBlocking<Unit> {
+        sim.addFault("""{"kind": "corrupt", "count": null}""")
+        val c = Client.withAccessToken(sim.config(companyId = 31337uL), Simulator.DEV_TOKEN)
+        val e = check("upload", expectProcore { c.uploadBytes(ByteArray(1000) { 7 }, UploadOptions(fileName = "a.bin", retries = 0u)) })
+        assertEquals(400, e.httpStatus)
+        assertEquals(1u, e.uploadFailure()!!.attempts)
     }
 
     @Test fun unauthorized() = runBlocking<Unit> {

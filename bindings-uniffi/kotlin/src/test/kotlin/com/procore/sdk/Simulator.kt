@@ -94,6 +94,10 @@ class Simulator(vararg extraArgs: String) : AutoCloseable {
 
     fun clearFaults() { send("DELETE", "/__simulator/faults") }
 
+    /** Every upload the object store saw, by id (`status`, `flow`, `scope`, `stored_sha256`, ...). */
+    fun uploads(): Map<String, JsonObject> = parseJson(send("GET", "/__simulator/uploads")).jsonArray
+        .associate { it.jsonObject["id"]!!.jsonPrimitive.content to it.jsonObject }
+
     fun revokeAccessTokens() { send("POST", "/__simulator/revoke-access-tokens", "{}") }
 
     /** A fresh user's token response (`access_token`, `refresh_token`, `expires_in`, ...). */

@@ -72,7 +72,7 @@ pub struct UploadOptions {
 }
 
 impl UploadOptions {
-    fn to_core(self) -> procore::Result<procore::UploadSpec> {
+    fn into_spec(self) -> procore::Result<procore::UploadSpec> {
         procore::UploadSpec::from_options(procore::UploadOptions {
             project_id: self.project_id.map(Into::into),
             company_id: self.company_id.map(Into::into),
@@ -216,7 +216,7 @@ impl NativeClient {
         options: Option<UploadOptions>,
         listener: Option<Arc<dyn UploadListener>>,
     ) -> Result<UploadResult> {
-        let spec = options.unwrap_or_default().to_core().ffi()?;
+        let spec = options.unwrap_or_default().into_spec().ffi()?;
         let client = self.core()?.clone();
         let (f, drain) = relay(listener);
         let r = client.upload(&spec, source, f).await;

@@ -64,7 +64,8 @@ pub fn status_of(kind: ErrorCode) -> u8 {
         | ErrorCode::RateLimited
         | ErrorCode::Server
         | ErrorCode::Http
-        | ErrorCode::Decode => API,
+        | ErrorCode::Decode
+        | ErrorCode::Upload => API,
         ErrorCode::Store => OTHER,
     }
 }

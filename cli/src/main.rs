@@ -8,6 +8,8 @@
 //! - `procore login` / `procore token info` / `procore logout`: authorization-code login with
 //!   a loopback redirect and PKCE; tokens kept in a file store in the user's config dir.
 //! - `procore webhooks listen|relay`: a local receiver, and the DMZ relay.
+//! - `procore upload FILE`: a direct upload (v2.1 unified, or the v1.1 flows).
+//! - `procore sync PATH --data ...`: any number of updates in batches of at most 1000.
 //! - `procore completions SHELL`: shell completions.
 
 mod calls;
@@ -17,6 +19,7 @@ mod login;
 mod ops;
 mod output;
 mod webhooks;
+mod workflows;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +83,18 @@ enum Command {
         #[command(subcommand)]
         command: ops::OpsCommand,
     },
+    /// Upload a file directly to Procore's storage (v2.1 segments in parallel, or v1.1) and
+    /// print the upload's id, to attach it to a document, an RFI or a submittal.
+    #[command(
+        after_help = "Examples:\n  procore upload plans.pdf --company 8089 --project 5\n  procore upload photo.jpg --company 8089 --flow v1.1\n  cat scan.tif | procore upload - --name scan.tif --company 8089"
+    )]
+    Upload(workflows::UploadArgs),
+    /// Send any number of updates to a `.../sync` endpoint, in batches of at most 1000, and
+    /// print the merged entities and the refused items with their input position.
+    #[command(
+        after_help = "Examples:\n  procore sync vendors/sync --company 8089 --body '{\"company_id\":8089}' --data @vendors.json\n  procore get vendors --company 8089 --all | jq -c '{id, is_active: false}' | procore sync vendors/sync --company 8089 --data -"
+    )]
+    Sync(workflows::SyncArgs),
     /// Receive webhook deliveries locally, or relay them from a DMZ.
     Webhooks {
         #[command(subcommand)]
@@ -314,6 +329,8 @@ fn main() -> ExitCode {
             Command::Call(args) => calls::operation(args).await,
             Command::Ops { command } => ops::run(command),
             Command::Webhooks { command } => webhooks::run(command).await,
+            Command::Upload(args) => workflows::upload(args).await,
+            Command::Sync(args) => workflows::sync(args).await,
             Command::Completions { shell } => {
                 let mut cmd = <Cli as clap::CommandFactory>::command();
                 clap_complete::generate(shell, &mut cmd, "procore", &mut std::io::stdout());

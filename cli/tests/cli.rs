@@ -504,3 +504,150 @@ async fn tokens_and_the_rate_budget_in_redis() {
     assert!(keys.lines().any(|k| k.ends_with(":state")), "{keys}");
     assert!(!keys.contains(set.access_token()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_a_file_in_segments_and_from_stdin_and_a_damaged_one_fails_with_status_5() {
+    use std::io::Write as _;
+    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plans.pdf");
+    let data: Vec<u8> = (0..12 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    std::fs::write(&file, &data).unwrap();
+    let out = ok(&dev(&sim)
+        .args([
+            "upload",
+            file.to_str().unwrap(),
+            "--company",
+            "31337",
+            "--project",
+            "100001",
+        ])
+        .args(["--segment-size", "5242881"])
+        .output()
+        .unwrap());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["status"], "available");
+    assert_eq!(v["segments"], 3);
+    assert_eq!(v["file_name"], "plans.pdf");
+    let stored = sim.uploads();
+    let rec = stored.iter().find(|u| u["id"] == v["id"]).unwrap();
+    assert_eq!(rec["stored_sha256"], v["sha256"]);
+
+    // From standard input, v1.1 single part.
+    let mut child = dev(&sim)
+        .args([
+            "upload",
+            "-",
+            "--name",
+            "note.txt",
+            "--company",
+            "31337",
+            "--flow",
+            "v1.1",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello procore")
+        .unwrap();
+    let out = ok(&child.wait_with_output().unwrap());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["status"].as_str(), v["size"].as_u64()),
+        (Some("complete"), Some(13))
+    );
+    assert_eq!(v["content_type"], "text/plain");
+
+    // Every body damaged: the upload error, exit status 5, the segment named.
+    sim.add_fault(procore_simulator::Fault::corrupt(1).with_count(None));
+    let out = dev(&sim)
+        .args([
+            "upload",
+            file.to_str().unwrap(),
+            "--company",
+            "31337",
+            "--segment-size",
+            "5242881",
+        ])
+        .args(["--parallel", "1"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("upload:") && err.contains("segment 1 of 3"),
+        "{err}"
+    );
+    sim.clear_faults();
+    let out = dev(&sim)
+        .args(["upload", "-", "--company", "31337"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_sends_batches_from_ndjson_and_reports_refusals() {
+    use std::io::Write as _;
+    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap();
+    let lines: String = (0..2500)
+        .map(|i| {
+            let name = if i == 1234 {
+                " ".to_owned()
+            } else {
+                format!("V {i}")
+            };
+            format!("{{\"origin_id\":\"cli-{i}\",\"name\":\"{name}\"}}\n")
+        })
+        .collect();
+    let mut child = dev(&sim)
+        .args(["sync", "vendors/sync", "--company", "31337", "--data", "-"])
+        .args(["--body", "{\"company_id\":31337}"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&ok(&output)).unwrap();
+    assert_eq!(v["batches"], 3);
+    assert_eq!(v["entities"].as_array().unwrap().len(), 2499);
+    assert_eq!(v["errors"][0]["index"], 1234);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("1 of the updates were refused"));
+    assert_eq!(sim.counters().route("PATCH /rest/v1.0/vendors/sync"), 3);
+    let out = dev(&sim)
+        .args([
+            "sync",
+            "vendors/sync",
+            "--data",
+            "[1]",
+            "--company",
+            "31337",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -30,6 +30,7 @@ function us(rate) { return rate > 0 ? 1e6 / rate : 0 }
   ratioH[c] = num($0, "headers +[0-9]+ \\(min [0-9]+ max [0-9]+\\) ratio")
   sim[c] = num($0, "simulator CPU")
 }
+/^upload [0-9]+ MiB \(v2.1/ { up_mib = num($0, "upload"); up_rss = num($0, "peak RSS \\+"); up_naive = num($0, "s; \\+") }
 /^Rust stream:/ { rs_items = num($0, "stream:"); rs_rss = num($0, "peak RSS") }
 /^(requests sent|calls started) per/ { nw = split($0, W, ": ")
   nw = split(W[2], W, " ") }
@@ -141,5 +142,10 @@ END {
           " worker threads keep malloc arenas sized for the page they parse. The same walk at per_page 100 peaks at " ns_100 \
           " MiB; Node's own fetch paging by hand at per_page 1000 peaks at " ns_fetch " MiB"
   row("Streaming 100,000 items with peak RSS < 64 MiB, every language", m, yes(ok), lim)
+
+  # Uploads (issue 14)
+  m = (up_rss == "" ? "" : "+" up_rss " MiB above the baseline for " up_mib " MiB (reading the file into memory first: +" up_naive " MiB)")
+  row("A 300 MiB upload peaks under 64 MiB above the baseline", m, (up_rss == "" ? "-" : yes(up_rss + 0 < 64)), "")
+  if (up_mib != "" && up_mib + 0 < 300) print "\n(quick mode: a " up_mib " MiB upload, not 300 MiB.)"
   if (n != "" && n + 0 < 100000) print "\n(quick mode: " n " items streamed, not 100,000.)"
 }

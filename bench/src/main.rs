@@ -10,6 +10,9 @@
 //! - `stream`: 100,000 paginated items, items/s and peak RSS of this process.
 //! - `budget`: budget utilization and 429s against a simulator with rate limits on.
 //! - `storm`: P processes x T tasks at token expiry sharing one token file; token calls counted.
+//! - `upload-rss`: the peak RSS above the baseline of a v2.1 upload of a large file, streamed
+//!   from the file by the SDK, next to the same upload of the file read into memory first (what
+//!   hand-written integrations do); each in its own process.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -72,10 +75,19 @@ fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
 }
 
 fn peak_rss_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+/// The resident set now, MiB.
+fn rss_mib() -> f64 {
+    status_mib("VmRSS:")
+}
+
+fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
                 l.split_whitespace()
                     .nth(1)
                     .and_then(|v| v.parse::<f64>().ok())
@@ -433,6 +445,99 @@ async fn storm_worker(a: &Args) -> Res<()> {
     Ok(())
 }
 
+async fn upload_rss(a: &Args) -> Res<()> {
+    let base = a.req("--base")?;
+    let mib: u64 = a.num("--mib", 300)?;
+    let dir = std::env::temp_dir().join(format!("procore-bench-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let file = dir.join("big.bin");
+    {
+        use std::io::Write as _;
+        let mut f =
+            std::io::BufWriter::new(std::fs::File::create(&file).map_err(|e| e.to_string())?);
+        let mut block = vec![0u8; 1024 * 1024];
+        for i in 0..mib {
+            for (j, b) in block.iter_mut().enumerate() {
+                *b = (i as usize)
+                    .wrapping_mul(31)
+                    .wrapping_add(j.wrapping_mul(7)) as u8;
+            }
+            f.write_all(&block).map_err(|e| e.to_string())?;
+        }
+        f.flush().map_err(|e| e.to_string())?;
+    }
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut figures = Vec::new();
+    for mode in ["path", "bytes"] {
+        let out = std::process::Command::new(&exe)
+            .args(["upload-rss-worker", "--base", &base, "--mode", mode])
+            .arg("--file")
+            .arg(&file)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(format!(
+                "the {mode} worker failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let nums: Vec<f64> = text
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        if nums.len() != 3 {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(format!("unexpected worker output {text:?}"));
+        }
+        figures.push((nums[1] - nums[0], nums[2]));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let (streamed, t1) = figures[0];
+    let (read_first, t2) = figures[1];
+    println!(
+        "upload {mib} MiB (v2.1, 16 MiB segments, 4 in flight): peak RSS +{streamed:.1} MiB above the baseline streamed from the file (target < 64 MiB) in {t1:.2} s; +{read_first:.1} MiB reading the file into memory first in {t2:.2} s: {:.1}x less memory",
+        read_first / streamed.max(0.1)
+    );
+    Ok(())
+}
+
+async fn upload_rss_worker(a: &Args) -> Res<()> {
+    let base = a.req("--base")?;
+    let file = a.req("--file")?;
+    let mode = a.req("--mode")?;
+    let c = Client::builder()
+        .environment(Environment::local(&base).map_err(|e| e.to_string())?)
+        .access_token("sim-dev-token")
+        .company_id(31337)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let spec = procore::UploadSpec::from_options(procore::UploadOptions::default())
+        .map_err(|e| e.to_string())?;
+    let baseline = rss_mib();
+    let start = Instant::now();
+    let source = match mode.as_str() {
+        "path" => procore::UploadSource::Path(file.into()),
+        _ => procore::UploadSource::Bytes(std::fs::read(&file).map_err(|e| e.to_string())?.into()),
+    };
+    let mut spec = spec;
+    spec.file_name = Some("big.bin".into());
+    let out = c
+        .upload(&spec, source, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    if out.status != "available" {
+        return Err(format!("the upload ended {}", out.status));
+    }
+    println!(
+        "{baseline:.1} {:.1} {:.2}",
+        peak_rss_mib(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let args = Args(std::env::args().collect());
     let rt = match tokio::runtime::Runtime::new() {
@@ -450,8 +555,10 @@ fn main() -> std::process::ExitCode {
             "budget" => budget(&args).await,
             "storm" => storm(&args).await,
             "storm-worker" => storm_worker(&args).await,
+            "upload-rss" => upload_rss(&args).await,
+            "upload-rss-worker" => upload_rss_worker(&args).await,
             _ => Err(
-                "usage: procore-bench throughput|stream|budget|storm --base URL [--token T] ..."
+                "usage: procore-bench throughput|stream|budget|storm|upload-rss --base URL [--token T] ..."
                     .into(),
             ),
         }

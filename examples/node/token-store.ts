@@ -90,6 +90,8 @@ export function advice(err: AnyProcoreError): string {
       return `retry at ${err.retryAt?.toISOString() ?? 'later'}`
     case 'oauth':
       return `oauth: ${err.oauthError ?? 'unknown'}`
+    case 'upload':
+      return `upload failed at segment ${err.segment ?? '-'} of ${err.segments ?? '-'}`
     case 'bad_request':
     case 'server':
     case 'http':

@@ -4,13 +4,13 @@
 //! retry).
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use clap::{Args, Subcommand};
-use procore::webhooks::{headers_match, parse_header, Dedupe, Event};
+use procore::webhooks::{headers_match, parse_header, Event, Receiver as Judge, Verdict};
 
 use crate::fail::Failure;
 
@@ -111,27 +111,36 @@ fn check(
 }
 
 async fn listen(a: ListenArgs) -> Result<(), Failure> {
-    let want = Arc::new(expected(&a.receiver)?);
-    let seen = Arc::new(Mutex::new(Dedupe::new(a.remember)));
+    // The core's receiver: the headers in constant time, the payload, and repeats.
+    let receiver = Arc::new(Judge::new(expected(&a.receiver)?, a.remember));
     let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
-        let (want, seen) = (want.clone(), seen.clone());
+        let receiver = receiver.clone();
         async move {
-            let event = match check(&want, &headers, &body) {
-                Ok(e) => e,
-                Err(status) => return status,
-            };
-            if let Some(key) = event.dedupe_key() {
-                let dup = seen
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .is_duplicate(&key);
-                if dup {
-                    eprintln!("duplicate delivery of event {key}: skipped");
-                    return StatusCode::NO_CONTENT;
+            let d = match receiver.receive(pairs(&headers), &body).await {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("rejected a delivery: {e}");
+                    return StatusCode::BAD_REQUEST;
                 }
+            };
+            match (d.verdict, d.event) {
+                (Verdict::Rejected, _) => {
+                    eprintln!("rejected a delivery: its headers do not match");
+                    StatusCode::UNAUTHORIZED
+                }
+                (Verdict::Duplicate, _) => {
+                    eprintln!(
+                        "duplicate delivery of event {}: skipped",
+                        d.key.unwrap_or_default()
+                    );
+                    StatusCode::NO_CONTENT
+                }
+                (Verdict::Accepted, Some(event)) => {
+                    println!("{}", event.raw);
+                    StatusCode::NO_CONTENT
+                }
+                (Verdict::Accepted, None) => StatusCode::NO_CONTENT,
             }
-            println!("{}", event.raw);
-            StatusCode::NO_CONTENT
         }
     });
     serve(&a.receiver, app).await

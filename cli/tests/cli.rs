@@ -517,7 +517,7 @@ async fn upload_a_file_in_segments_and_from_stdin_and_a_damaged_one_fails_with_s
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
         .collect();
     std::fs::write(&file, &data).unwrap();
-    let out = ok(&dev(&sim)
+    let output = dev(&sim)
         .args([
             "upload",
             file.to_str().unwrap(),
@@ -528,7 +528,10 @@ async fn upload_a_file_in_segments_and_from_stdin_and_a_damaged_one_fails_with_s
         ])
         .args(["--segment-size", "5242881"])
         .output()
-        .unwrap());
+        .unwrap();
+    let out = ok(&output);
+    // The progress bar is for terminals: piped, stderr stays clean.
+    assert!(!String::from_utf8_lossy(&output.stderr).contains('%'));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["status"], "available");
     assert_eq!(v["segments"], 3);

@@ -10,10 +10,12 @@
 //! - `procore webhooks listen|relay`: a local receiver, and the DMZ relay.
 //! - `procore upload FILE`: a direct upload (v2.1 unified, or the v1.1 flows).
 //! - `procore sync PATH --data ...`: any number of updates in batches of at most 1000.
+//! - `procore explore`: a local web page to browse and try every operation.
 //! - `procore completions SHELL`: shell completions.
 
 mod calls;
 mod demo;
+mod explore;
 mod fail;
 mod login;
 mod ops;
@@ -95,6 +97,12 @@ enum Command {
         after_help = "Examples:\n  procore sync vendors/sync --company 8089 --body '{\"company_id\":8089}' --data @vendors.json\n  procore get vendors --company 8089 --all | jq -c '{id, is_active: false}' | procore sync vendors/sync --company 8089 --data -"
     )]
     Sync(workflows::SyncArgs),
+    /// A local web page to browse every operation and try it through the SDK (loopback only;
+    /// the printed URL holds this run's token).
+    #[command(
+        after_help = "Examples:\n  procore explore --simulator          # no credentials: an embedded simulator\n  procore explore --env sandbox --company 8089 --port 8765"
+    )]
+    Explore(explore::ExploreArgs),
     /// Receive webhook deliveries locally, or relay them from a DMZ.
     Webhooks {
         #[command(subcommand)]
@@ -330,6 +338,7 @@ fn main() -> ExitCode {
             Command::Ops { command } => ops::run(command),
             Command::Webhooks { command } => webhooks::run(command).await,
             Command::Upload(args) => workflows::upload(args).await,
+            Command::Explore(args) => explore::run(args).await,
             Command::Sync(args) => workflows::sync(args).await,
             Command::Completions { shell } => {
                 let mut cmd = <Cli as clap::CommandFactory>::command();

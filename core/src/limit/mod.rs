@@ -79,6 +79,19 @@ impl RateLimitConfig {
     }
 }
 
+/// One rate-limit window as the limiter knows it ([`Limiter::windows`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowView {
+    /// Requests allowed in the window.
+    pub limit: u64,
+    /// Requests left, as far as the limiter knows.
+    pub remaining: u64,
+    /// When the server renews it (Unix seconds).
+    pub reset_unix: u64,
+    /// Its length, once learned from two consecutive resets.
+    pub length_secs: Option<u64>,
+}
+
 #[derive(Clone, Debug)]
 struct Window {
     limit: u64,
@@ -549,6 +562,22 @@ impl Limiter {
         if wake {
             self.budget.changed.notify_waiters();
         }
+    }
+
+    /// The windows learned from the server's answers (none before the first answer), for
+    /// display: a gauge of the hourly and spike budgets.
+    pub fn windows(&self) -> Vec<WindowView> {
+        let st = self.lock();
+        st.windows
+            .iter()
+            .filter(|w| w.reset_unix != 0)
+            .map(|w| WindowView {
+                limit: w.limit,
+                remaining: w.remaining,
+                reset_unix: w.reset_unix,
+                length_secs: w.length.map(|l| l.as_secs()),
+            })
+            .collect()
     }
 
     /// When the budget is expected back, if callers are currently held.

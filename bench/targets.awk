@@ -31,6 +31,7 @@ function us(rate) { return rate > 0 ? 1e6 / rate : 0 }
   sim[c] = num($0, "simulator CPU")
 }
 /^upload [0-9]+ MiB \(v2.1/ { up_mib = num($0, "upload"); up_rss = num($0, "peak RSS \\+"); up_naive = num($0, "s; \\+") }
+/^behind nginx limit_req/ { hl_rate = num($0, "adaptive"); hl_429 = num($0, "adaptive [0-9.]+ r/s,"); hl_rate0 = num($0, "\\(adaptive off\\)"); hl_4290 = num($0, "\\(adaptive off\\) [0-9.]+ r/s,") }
 /^Rust stream:/ { rs_items = num($0, "stream:"); rs_rss = num($0, "peak RSS") }
 /^(requests sent|calls started) per/ { nw = split($0, W, ": ")
   nw = split(W[2], W, " ") }
@@ -142,6 +143,10 @@ END {
           " worker threads keep malloc arenas sized for the page they parse. The same walk at per_page 100 peaks at " ns_100 \
           " MiB; Node's own fetch paging by hand at per_page 1000 peaks at " ns_fetch " MiB"
   row("Streaming 100,000 items with peak RSS < 64 MiB, every language", m, yes(ok), lim)
+
+  # Behind a header-less limiter (issue 18)
+  m = (hl_rate == "" ? "" : hl_rate " r/s, " hl_429 "% answered 429 (fixed pause: " hl_rate0 " r/s, " hl_4290 "%)")
+  row("Behind header-less nginx limit_req 10 r/s: >= 9 r/s with <= 5% answered 429", m, (hl_rate == "" ? "-" : yes(hl_rate + 0 >= 9 && hl_429 + 0 <= 5)), "")
 
   # Uploads (issue 14)
   m = (up_rss == "" ? "" : "+" up_rss " MiB above the baseline for " up_mib " MiB (reading the file into memory first: +" up_naive " MiB)")

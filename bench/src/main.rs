@@ -10,6 +10,9 @@
 //! - `stream`: 100,000 paginated items, items/s and peak RSS of this process.
 //! - `budget`: budget utilization and 429s against a simulator with rate limits on.
 //! - `storm`: P processes x T tasks at token expiry sharing one token file; token calls counted.
+//! - `headerless`: behind a limiter that answers 429 without rate-limit headers (nginx
+//!   `limit_req`, started by the harness), the rate achieved and the share of requests refused,
+//!   with the adaptive rate on and off; each in its own process (a budget is per process).
 //! - `upload-rss`: the peak RSS above the baseline of a v2.1 upload of a large file, streamed
 //!   from the file by the SDK, next to the same upload of the file read into memory first (what
 //!   hand-written integrations do); each in its own process.
@@ -445,6 +448,110 @@ async fn storm_worker(a: &Args) -> Res<()> {
     Ok(())
 }
 
+async fn headerless(a: &Args) -> Res<()> {
+    let base = a.req("--base")?;
+    let secs: f64 = a.num("--seconds", 20.0)?;
+    let tasks: usize = a.num("--tasks", 8)?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut runs = Vec::new();
+    for adaptive in ["on", "off"] {
+        // Let the limiter's bucket drain between the two runs.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let out = std::process::Command::new(&exe)
+            .args(["headerless-worker", "--base", &base, "--adaptive", adaptive])
+            .args([
+                "--seconds",
+                &secs.to_string(),
+                "--tasks",
+                &tasks.to_string(),
+            ])
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!(
+                "the worker failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let n: Vec<f64> = text
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        if n.len() != 4 {
+            return Err(format!("unexpected worker output {text:?}"));
+        }
+        runs.push(n);
+    }
+    let line = |n: &[f64]| {
+        let (calls, attempts, failed, elapsed) = (n[0], n[1], n[2], n[3]);
+        format!(
+            "{:.1} r/s, {:.1}% of requests answered 429, {failed:.0} calls failed",
+            (calls - failed) / elapsed,
+            (attempts - calls + failed) / attempts.max(1.0) * 100.0
+        )
+    };
+    println!(
+        "behind nginx limit_req 10 r/s burst 5 (no rate-limit headers), {tasks} tasks, {secs:.0} s: adaptive {} | fixed pause (adaptive off) {} (goal >= 9 r/s, <= 5%)",
+        line(&runs[0]),
+        line(&runs[1])
+    );
+    Ok(())
+}
+
+async fn headerless_worker(a: &Args) -> Res<()> {
+    let base = a.req("--base")?;
+    let secs: f64 = a.num("--seconds", 20.0)?;
+    let tasks: usize = a.num("--tasks", 8)?;
+    let adaptive = a.get("--adaptive") != Some("off");
+    let c = Client::builder()
+        .environment(Environment::local(&base).map_err(|e| e.to_string())?)
+        .access_token("sim-dev-token")
+        .company_id(COMPANY)
+        .rate_limit(RateLimitConfig {
+            adaptive,
+            ..Default::default()
+        })
+        .retry(procore::RetryConfig {
+            max_attempts: 50,
+            deadline: Some(Duration::from_secs(120)),
+            ..Default::default()
+        })
+        .build()
+        .map_err(|e| e.to_string())?;
+    let until = Instant::now() + Duration::from_secs_f64(secs);
+    let start = Instant::now();
+    let workers = (0..tasks).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move {
+            let (mut calls, mut attempts, mut failed) = (0u64, 0u64, 0u64);
+            while Instant::now() < until {
+                calls += 1;
+                match c.get("me").send().await {
+                    Ok(r) => attempts += u64::from(r.attempts()),
+                    Err(_) => {
+                        failed += 1;
+                        attempts += 1;
+                    }
+                }
+            }
+            (calls, attempts, failed)
+        })
+    });
+    let (mut calls, mut attempts, mut failed) = (0, 0, 0);
+    for w in futures::future::join_all(workers).await {
+        let (c1, a1, f1) = w.map_err(|e| e.to_string())?;
+        calls += c1;
+        attempts += a1;
+        failed += f1;
+    }
+    println!(
+        "{calls} {attempts} {failed} {:.3}",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 async fn upload_rss(a: &Args) -> Res<()> {
     let base = a.req("--base")?;
     let mib: u64 = a.num("--mib", 300)?;
@@ -556,9 +663,11 @@ fn main() -> std::process::ExitCode {
             "storm" => storm(&args).await,
             "storm-worker" => storm_worker(&args).await,
             "upload-rss" => upload_rss(&args).await,
+            "headerless" => headerless(&args).await,
+            "headerless-worker" => headerless_worker(&args).await,
             "upload-rss-worker" => upload_rss_worker(&args).await,
             _ => Err(
-                "usage: procore-bench throughput|stream|budget|storm|upload-rss --base URL [--token T] ..."
+                "usage: procore-bench throughput|stream|budget|storm|upload-rss|headerless --base URL [--token T] ..."
                     .into(),
             ),
         }

@@ -54,6 +54,10 @@ pub struct RateLimitConfig {
     /// While more than this fraction of a window's limit is left, calls go at once; below it,
     /// the rest is spread evenly over the time left (default 0.5). 1 spreads always, 0 never.
     pub burst_fraction: f64,
+    /// Behind a server that answers 429 without any rate-limit header (a proxy's limiter),
+    /// learn a rate instead of pausing a fixed time: cut it on each 429, raise it slowly while
+    /// answers succeed (default true). Has no effect once any rate-limit header was seen.
+    pub adaptive: bool,
 }
 
 impl Default for RateLimitConfig {
@@ -65,6 +69,7 @@ impl Default for RateLimitConfig {
             resume_jitter: Duration::from_millis(500),
             reset_margin: Duration::from_millis(100),
             burst_fraction: 0.5,
+            adaptive: true,
         }
     }
 }
@@ -122,6 +127,81 @@ struct State {
     next_slot: Instant,
     /// True once a response has been seen (the initial window is then dropped).
     learned: bool,
+    /// True once any response carried rate-limit headers: the adaptive rate is then off.
+    headers_seen: bool,
+    /// The rate learned from header-less 429s, if one came.
+    adaptive: Option<Adaptive>,
+    /// Permits handed out in the current and the previous second (header-less servers only),
+    /// to know the rate that ran into the first 429.
+    sent: RateCounter,
+}
+
+/// Additive increase, multiplicative decrease of a request rate, for servers that limit without
+/// saying how much (nginx `limit_req`, an API gateway): on a 429 the rate is cut to
+/// [`AIMD_DECREASE`] of itself (at most once per [`AIMD_QUIET`] or two intervals); each success raises it by
+/// [`AIMD_INCREASE`] requests per second for every second since the last change.
+#[derive(Clone, Copy, Debug)]
+struct Adaptive {
+    /// Requests per second.
+    rate: f64,
+    changed: Instant,
+    cut: Instant,
+}
+
+/// The multiplicative decrease on a header-less 429.
+pub const AIMD_DECREASE: f64 = 0.85;
+/// The additive increase, requests per second per second of success.
+pub const AIMD_INCREASE: f64 = 0.15;
+/// Further 429s within this long of a cut, or two intervals of the new rate if longer
+/// (answers to requests already in flight), cut no more.
+pub const AIMD_QUIET: Duration = Duration::from_millis(250);
+/// The adaptive rate never goes below this (requests per second).
+pub const AIMD_MIN_RATE: f64 = 0.2;
+
+/// Counts events in whole seconds: this second's and the last one's.
+#[derive(Clone, Copy, Debug)]
+struct RateCounter {
+    start: Instant,
+    now: u32,
+    last: u32,
+}
+
+impl RateCounter {
+    fn new(at: Instant) -> Self {
+        RateCounter {
+            start: at,
+            now: 0,
+            last: 0,
+        }
+    }
+
+    fn roll(&mut self, at: Instant) {
+        let elapsed = at.saturating_duration_since(self.start);
+        if elapsed >= Duration::from_secs(2) {
+            self.last = 0;
+            self.now = 0;
+            self.start = at;
+        } else if elapsed >= Duration::from_secs(1) {
+            self.last = self.now;
+            self.now = 0;
+            self.start += Duration::from_secs(1);
+        }
+    }
+
+    fn add(&mut self, at: Instant) {
+        self.roll(at);
+        self.now = self.now.saturating_add(1);
+    }
+
+    /// Events per second lately: the fuller of the last second and this one (scaled).
+    fn rate(&mut self, at: Instant) -> f64 {
+        self.roll(at);
+        let part = at
+            .saturating_duration_since(self.start)
+            .as_secs_f64()
+            .max(0.25);
+        f64::from(self.last).max(f64::from(self.now) / part)
+    }
 }
 
 /// One budget's state, shared by every client spending it.
@@ -412,6 +492,7 @@ impl Limiter {
                 windows,
                 in_flight,
                 next_slot,
+                adaptive,
                 ..
             } = &mut *st;
             // Renew windows whose reset has passed.
@@ -454,10 +535,16 @@ impl Limiter {
                 let time_left = w.reset.saturating_duration_since(now);
                 interval = interval.max(time_left / u32::try_from(left_now).unwrap_or(u32::MAX));
             }
+            if let Some(a) = adaptive {
+                interval = interval.max(Duration::from_secs_f64(1.0 / a.rate));
+            }
             if now < *next_slot {
                 return Plan::Wait(*next_slot);
             }
             *next_slot = now + interval;
+        }
+        if !st.headers_seen {
+            st.sent.add(now);
         }
         st.in_flight += 1;
         Plan::Go
@@ -541,11 +628,46 @@ impl Limiter {
                 }
             }
         }
+        if snapshot.is_some() {
+            st.headers_seen = true;
+            st.adaptive = None;
+        }
+        let learn = self.config.adaptive && !st.headers_seen && retry_after.is_none();
+        if learn && status == 429 {
+            let recent = st.sent.rate(now);
+            match &mut st.adaptive {
+                Some(a)
+                    if now.saturating_duration_since(a.cut)
+                        < AIMD_QUIET.max(Duration::from_secs_f64(2.0 / a.rate)) => {}
+                Some(a) => {
+                    a.rate = (a.rate * AIMD_DECREASE).max(AIMD_MIN_RATE);
+                    a.cut = now;
+                    a.changed = now;
+                }
+                None => {
+                    let rate = (recent.max(1.0) * AIMD_DECREASE).max(AIMD_MIN_RATE);
+                    tracing::debug!(rate, "429 without rate-limit headers: pacing adaptively");
+                    st.adaptive = Some(Adaptive {
+                        rate,
+                        changed: now,
+                        cut: now,
+                    });
+                }
+            }
+        } else if learn && status < 400 {
+            if let Some(a) = &mut st.adaptive {
+                let secs = now.saturating_duration_since(a.changed).as_secs_f64();
+                a.rate = (a.rate + AIMD_INCREASE * secs).min(10_000.0);
+                a.changed = now;
+            }
+        }
         let block = match (status, retry_after) {
             (_, Some(ra)) if status == 429 || status == 503 => Some(now + ra.min(MAX_HEADER_WAIT)),
-            (429, None) => Some(match snapshot {
-                Some(s) => to_instant(s.reset),
-                None => now + Duration::from_secs(1),
+            (429, None) => Some(match (snapshot, st.adaptive) {
+                (Some(s), _) => to_instant(s.reset),
+                // Learning the rate: wait one interval of it, not a fixed second.
+                (None, Some(a)) if learn => now + Duration::from_secs_f64(1.0 / a.rate),
+                (None, _) => now + Duration::from_secs(1),
             }),
             _ => None,
         };
@@ -578,6 +700,11 @@ impl Limiter {
                 length_secs: w.length.map(|l| l.as_secs()),
             })
             .collect()
+    }
+
+    /// The rate learned from header-less 429s (requests per second), if any.
+    pub fn adaptive_rate(&self) -> Option<f64> {
+        self.lock().adaptive.map(|a| a.rate)
     }
 
     /// When the budget is expected back, if callers are currently held.
@@ -614,6 +741,9 @@ impl Budget {
                 blocked_until: None,
                 next_slot: now,
                 learned: false,
+                headers_seen: false,
+                adaptive: None,
+                sent: RateCounter::new(now),
             }),
             changed: tokio::sync::Notify::new(),
         }
@@ -648,6 +778,130 @@ mod tests {
         let start = Instant::now();
         let _p = l.acquire().await.unwrap();
         assert!(Instant::now() - start >= Duration::from_secs(3));
+    }
+
+    /// nginx `limit_req` (rate r/s, `burst`, `nodelay`) as a leaky bucket, on tokio's clock.
+    struct LeakyBucket {
+        rate: f64,
+        burst: f64,
+        level: f64,
+        at: Instant,
+    }
+
+    impl LeakyBucket {
+        fn admit(&mut self) -> bool {
+            let now = Instant::now();
+            self.level = (self.level - self.rate * (now - self.at).as_secs_f64()).max(0.0);
+            self.at = now;
+            if self.level + 1.0 > self.burst + 1.0 {
+                return false;
+            }
+            self.level += 1.0;
+            true
+        }
+    }
+
+    /// 8 tasks for `secs` of virtual time behind a header-less 10 r/s bucket: (2xx, 429).
+    async fn behind_a_bucket(config: RateLimitConfig, secs: u64) -> (u64, u64) {
+        let l = Arc::new(Limiter::new(config));
+        let bucket = Arc::new(Mutex::new(LeakyBucket {
+            rate: 10.0,
+            burst: 5.0,
+            level: 0.0,
+            at: Instant::now(),
+        }));
+        let until = Instant::now() + Duration::from_secs(secs);
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (l, bucket) = (l.clone(), bucket.clone());
+                tokio::spawn(async move {
+                    let (mut ok, mut refused) = (0u64, 0u64);
+                    while Instant::now() < until {
+                        let p = l.acquire().await.unwrap();
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                        if bucket.lock().unwrap().admit() {
+                            ok += 1;
+                            l.observe(p, None, 200, None);
+                        } else {
+                            refused += 1;
+                            l.observe(p, None, 429, None);
+                        }
+                    }
+                    (ok, refused)
+                })
+            })
+            .collect();
+        let mut total = (0, 0);
+        for t in tasks {
+            let (a, b) = t.await.unwrap();
+            total = (total.0 + a, total.1 + b);
+        }
+        total
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn header_less_429s_teach_a_rate_close_to_the_limit() {
+        let config = RateLimitConfig {
+            initial_window: None,
+            ..Default::default()
+        };
+        let (ok, refused) = behind_a_bucket(config.clone(), 120).await;
+        let rate = ok as f64 / 120.0;
+        let share = refused as f64 / (ok + refused) as f64;
+        // A property of the rule in virtual time (the real figure is bench/run's): it settles
+        // just under the bucket's rate and runs into it rarely.
+        assert!(rate > 8.0 && rate <= 10.6, "{rate} r/s");
+        assert!(share < 0.08, "{:.1}% of requests refused", share * 100.0);
+        // The fixed pause it replaces: more refusals for less throughput.
+        let (ok0, refused0) = behind_a_bucket(
+            RateLimitConfig {
+                adaptive: false,
+                ..config
+            },
+            120,
+        )
+        .await;
+        let share0 = refused0 as f64 / (ok0 + refused0) as f64;
+        eprintln!(
+            "virtual 120 s behind 10 r/s burst 5: adaptive {rate:.2} r/s {:.1}% refused; fixed pause {:.2} r/s {:.1}% refused",
+            share * 100.0,
+            ok0 as f64 / 120.0,
+            share0 * 100.0
+        );
+        assert!(share0 > share, "{share0} vs {share}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn headers_turn_the_adaptive_rate_off() {
+        let l = Limiter::new(RateLimitConfig {
+            initial_window: None,
+            resume_jitter: Duration::ZERO,
+            ..Default::default()
+        });
+        for _ in 0..20 {
+            let p = l.acquire().await.unwrap();
+            l.observe(p, None, 200, None);
+        }
+        let p = l.acquire().await.unwrap();
+        l.observe(p, None, 429, None);
+        let learned = l.adaptive_rate().unwrap();
+        assert!(learned >= AIMD_MIN_RATE, "{learned}");
+        // A second 429 right after (a request already in flight) cuts no more.
+        let p = l.acquire().await.unwrap();
+        l.observe(p, None, 429, None);
+        assert_eq!(l.adaptive_rate(), Some(learned));
+        // Successes raise it with time.
+        tokio::time::advance(Duration::from_secs(4)).await;
+        let p = l.acquire().await.unwrap();
+        l.observe(p, None, 200, None);
+        assert!(l.adaptive_rate().unwrap() > learned);
+        // The first rate-limit header ends it: the server says how much, nothing to guess.
+        let p = l.acquire().await.unwrap();
+        l.observe(p, Some(&snap(100, 90, 60)), 200, None);
+        assert_eq!(l.adaptive_rate(), None);
+        let p = l.acquire().await.unwrap();
+        l.observe(p, None, 429, None);
+        assert_eq!(l.adaptive_rate(), None);
     }
 
     #[tokio::test(start_paused = true)]

@@ -48,11 +48,12 @@ function us(rate) { return rate > 0 ? 1e6 / rate : 0 }
 /^python blocking c=1:/ {
   pb = num($0, "\\| ratio"); pb_p = num($0, "procore.Client"); pb_r = num($0, "requests.Session")
   pb_sim = num($0, "procore.Client [0-9]+ req/s \\(min [0-9]+ max [0-9]+; sim CPU")
+  pb_u3 = num($0, "procore/urllib3"); pb_prq = num($0, "procore/pyreqwest")
 }
 /^python asyncio c=/ { pa = num($0, "procore/httpx"); pah = num($0, "procore/aiohttp") }
 /^python stream/ { ps_items = num($0, "python stream"); ps_rss = num($0, "paginate peak RSS") }
-/^node c=1:/  { n1 = num($0, "\\| ratio") }
-/^node c=64:/ { n64 = num($0, "\\| ratio") }
+/^node c=1:/  { n1 = num($0, "\\| ratio"); nu1 = num($0, "procore/undici") }
+/^node c=64:/ { n64 = num($0, "\\| ratio"); nu64 = num($0, "procore/undici") }
 /^node stream/ {
   ns_items = num($0, "node stream"); ns_rss = num($0, "per_page 1000\\) peak RSS")
   ns_100 = num($0, "per_page 100\\) peak RSS"); ns_fetch = num($0, "fetch pager \\(per_page 1000\\) peak RSS")
@@ -100,12 +101,16 @@ END {
                            us(need) - us(P[1]), us(pb_p) - us(P[1]))
   }
   row("Python procore.Client >= 3x requests.Session (blocking, 1 thread)", m, yes(pb + 0 >= 3), lim)
+  row("Python procore.Client >= 2.5x urllib3 (blocking, 1 thread)", (pb_u3 == "" ? "" : pb_u3 "x"), (pb_u3 == "" ? "-" : yes(pb_u3 + 0 >= 2.5)), "")
+  row("Python procore.Client >= 1.0x pyreqwest (blocking, 1 thread)", (pb_prq == "" ? "" : pb_prq "x"), (pb_prq == "" ? "-" : yes(pb_prq + 0 >= 1)), "")
 
   m = (pa == "") ? "" : pa "x the best httpx pool (vs aiohttp " pah "x)"
   row("Python procore.AsyncClient >= 2x httpx.AsyncClient", m, yes(pa + 0 >= 2), "")
 
   m = (n1 == "" || n64 == "") ? "" : "c=1 " n1 "x, c=64 " n64 "x"
   row("Node procore >= 1x global fetch", m, yes(n1 + 0 >= 1 && n64 + 0 >= 1), "")
+  m = (nu1 == "" ? "" : "c=1 " nu1 "x, c=64 " nu64 "x")
+  row("Node procore >= 1.2x undici.request, c=1 and c=64", m, (nu1 == "" ? "-" : yes(nu1 + 0 >= 1.2 && nu64 + 0 >= 1.2)), "")
 
   m = (bu == "") ? "" : bu "% utilization, " b429 " x 429 " bcfg
   lim = ""

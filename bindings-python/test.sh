@@ -13,7 +13,7 @@ fi
 # requests, httpx, aiohttp: the benchmark's contenders (bench/bench.py). sniffio: httpcore 1.0
 # imports it on every request and, since anyio >= 4.11 no longer pulls it in, pays a failed
 # import (a sys.path search) each time without it (encode/httpcore PR #1103).
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check "maturin>=1.7,<2" "pytest>=7" "mypy>=1.10" requests httpx aiohttp sniffio
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check "maturin>=1.7,<2" "pytest>=7" "mypy>=1.10" requests httpx aiohttp sniffio pyreqwest
 export VIRTUAL_ENV="$VENV"
 export PATH="$VENV/bin:$PATH"
 maturin develop --release --quiet

@@ -166,6 +166,37 @@ def bench_blocking(base: str, secs: float, runs: int, sim_pid: Optional[int]) ->
         r.json()
 
     contenders = [(Figure("procore.Client"), via_procore), (Figure("requests.Session"), via_requests)]
+
+    # urllib3 (what requests sits on) and pyreqwest (Rust reqwest in Python, no auth, no
+    # pacing): the fastest blocking peers, when installed.
+    closers: List[Callable[[], None]] = []
+    try:
+        import urllib3
+
+        http = urllib3.PoolManager(maxsize=1, headers=HEADERS, retries=False)
+
+        def via_urllib3() -> None:
+            r = http.request("GET", url)
+            if r.status != 200:
+                raise RuntimeError(r.status)
+            json.loads(r.data)
+
+        contenders.append((Figure("urllib3.PoolManager"), via_urllib3))
+        closers.append(http.clear)
+    except ImportError:
+        pass
+    try:
+        from pyreqwest.client import SyncClientBuilder
+
+        prq = SyncClientBuilder().default_headers(HEADERS).error_for_status(True).build()
+
+        def via_pyreqwest() -> None:
+            prq.get(url).build().send().json()
+
+        contenders.append((Figure("pyreqwest.SyncClient"), via_pyreqwest))
+        closers.append(prq.close)
+    except ImportError:
+        pass
     for _ in range(runs):
         for fig, one in contenders:
             for _ in range(50):
@@ -173,6 +204,8 @@ def bench_blocking(base: str, secs: float, runs: int, sim_pid: Optional[int]) ->
             record(fig, sim_pid, lambda: timed_loop(secs, one))
     client.close()
     session.close()
+    for close in closers:
+        close()
     return [fig for fig, _ in contenders]
 
 
@@ -398,7 +431,7 @@ def main(argv: Optional[List[str]] = None) -> None:
             )
         print(
             f"## Python {platform.python_version()}: procore {procore.__version__} vs requests "
-            f"{v('requests')} / httpx {v('httpx')} / aiohttp {v('aiohttp')} "
+            f"{v('requests')} / urllib3 {v('urllib3')} / pyreqwest {v('pyreqwest')} / httpx {v('httpx')} / aiohttp {v('aiohttp')} "
             f"(GET {PATH}, JSON parsed, {secs:g} s x {runs} run(s) each, interleaved)"
         )
         print(
@@ -421,8 +454,14 @@ def main(argv: Optional[List[str]] = None) -> None:
             proc.stdin.close()
             proc.wait(timeout=10)
 
-    p, r = sync
-    print(f"python blocking c=1: {p} | {r} | ratio {p.median() / r.median():.2f}x (target >= 3x)")
+    p, r = sync[0], sync[1]
+    peers = {f.name: f for f in sync[2:]}
+    extra = "".join(
+        f" | {f} | procore/{name.split('.')[0]} {p.median() / f.median():.2f}x (target >= {goal})"
+        for name, goal in (("urllib3.PoolManager", "2.5x"), ("pyreqwest.SyncClient", "1.0x"))
+        if (f := peers.get(name)) is not None
+    )
+    print(f"python blocking c=1: {p} | {r} | ratio {p.median() / r.median():.2f}x (target >= 3x){extra}")
     by = {f.name: f for f in asyn}
     pa = by["procore.AsyncClient"]
     best_httpx = max((f for f in asyn if f.name.startswith("httpx")), key=Figure.median)

@@ -226,77 +226,32 @@ pub fn place(json: Option<&str>) -> procore::Result<ClientOptions> {
     })
 }
 
-/// `client.sync(path, updates, options)`: the call options plus `method` and `batchSize`;
-/// `body` (the fields sent beside `updates`) comes on its own, as JSON text.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsSyncOptions {
-    method: Option<String>,
-    batch_size: Option<f64>,
-    #[serde(flatten)]
-    call: JsCallOptionsLoose,
-}
-
-/// The call options inside another options object (no `deny_unknown_fields`: serde cannot
-/// combine it with `flatten`; the outer struct lists what is allowed).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct JsCallOptionsLoose {
-    query: Option<QueryValue>,
-    company_id: Option<f64>,
-    without_company: Option<bool>,
-    version: Option<String>,
-    timeout_ms: Option<f64>,
-    max_attempts: Option<f64>,
-    deadline_ms: Option<f64>,
-    raw: Option<bool>,
-}
-
-const SYNC_NAMES: &[&str] = &[
-    "method",
-    "batchSize",
-    "query",
-    "companyId",
-    "withoutCompany",
-    "version",
-    "timeoutMs",
-    "maxAttempts",
-    "deadlineMs",
-    "raw",
-];
-
-/// An unknown name in an options object is a `config` error naming it.
-fn only_known(json: Option<&str>, what: &str, known: &[&str]) -> procore::Result<()> {
-    let Some(text) = json else { return Ok(()) };
-    if let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(text) {
-        if let Some(k) = m.keys().find(|k| !known.contains(&k.as_str())) {
-            return Err(config(format!("{what}: unknown field `{k}`")));
-        }
-    }
-    Ok(())
-}
-
-/// The options of a sync.
+/// `client.sync(path, updates, options)`: `method` and `batchSize`, and every other name a
+/// call option (checked as for a request); `body` (the fields sent beside `updates`) comes on
+/// its own, as JSON text.
 pub fn sync(json: Option<&str>, body: Option<String>) -> procore::Result<procore::SyncOptions> {
-    only_known(json, "sync options", SYNC_NAMES)?;
-    let o: JsSyncOptions = parse(json, "sync options")?;
-    let c = o.call;
-    let mut call: CallOptions = JsCallOptions {
-        query: c.query,
-        company_id: c.company_id,
-        without_company: c.without_company,
-        version: c.version,
-        timeout_ms: c.timeout_ms,
-        max_attempts: c.max_attempts,
-        deadline_ms: c.deadline_ms,
-        raw: c.raw,
-    }
-    .into();
-    call.json = body.map(|b| b.into_bytes().into());
+    let mut map = match json {
+        None => serde_json::Map::new(),
+        Some(text) => match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => return Err(config("sync options must be an object")),
+        },
+    };
+    let method = match map.remove("method") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(m)) => Some(m),
+        Some(_) => return Err(config("sync options: method must be a string")),
+    };
+    let batch_size = match map.remove("batchSize") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(_) => return Err(config("sync options: batchSize must be a number")),
+    };
+    let rest = serde_json::Value::Object(map).to_string();
     Ok(procore::SyncOptions {
-        call,
-        method: o.method,
-        batch_size: num(o.batch_size),
+        call: call(Some(&rest), body)?,
+        method,
+        batch_size: num(batch_size),
     })
 }
 

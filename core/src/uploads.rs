@@ -652,30 +652,41 @@ impl Run {
 
     /// One segment with its resends.
     async fn segment(&self, index: usize, seg: &Segment, target: &Target) -> Result<String> {
-        let mut attempt = 0;
+        self.with_resends(index, seg, || self.put(seg, target))
+            .await
+    }
+
+    /// Runs `attempt` until it succeeds, resending what can help up to `retries` times with
+    /// backoff; then the `upload` error naming segment `index`. A success is reported.
+    async fn with_resends<T, F, Fut>(&self, index: usize, seg: &Segment, attempt: F) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<T, Failure>>,
+    {
+        let mut n = 0;
         loop {
-            attempt += 1;
-            match self.put(seg, target).await {
-                Ok(etag) => {
+            n += 1;
+            match attempt().await {
+                Ok(v) => {
                     self.report(seg.size);
-                    return Ok(etag);
+                    return Ok(v);
                 }
-                Err(f) if f.retry && attempt <= self.retries => {
+                Err(f) if f.retry && n <= self.retries => {
                     tracing::debug!(
                         segment = index + 1,
-                        attempt,
+                        attempt = n,
                         status = ?f.status,
                         "upload segment failed, sending it again: {}",
                         f.message
                     );
-                    tokio::time::sleep(backoff(attempt)).await;
+                    tokio::time::sleep(backoff(n)).await;
                 }
                 Err(f) => {
                     return Err(Error::Upload {
                         upload_id: Some(self.upload_id.clone()),
                         segment: Some(index + 1),
                         segments: self.segments,
-                        attempts: attempt,
+                        attempts: n,
                         status: f.status,
                         message: f.message,
                     })
@@ -796,9 +807,7 @@ impl Client {
                             "file_size": total,
                             "content_type": content_type,
                             "sha256": sha256,
-                            "segments": segments.iter().map(|s| json!({
-                                "size": s.size, "sha256": s.sha256,
-                            })).collect::<Vec<_>>(),
+                            "segments": planned(&segments),
                         })),
                     ))
                     .await?
@@ -829,9 +838,7 @@ impl Client {
                         Some(json!({
                             "response_filename": file_name,
                             "response_content_type": content_type,
-                            "segments": segments.iter().map(|s| json!({
-                                "size": s.size, "sha256": s.sha256,
-                            })).collect::<Vec<_>>(),
+                            "segments": planned(&segments),
                         })),
                     ))
                     .await?
@@ -947,73 +954,58 @@ impl Run {
         file_name: &str,
         content_type: &str,
     ) -> Result<()> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let result = async {
-                let body = body_of(&self.data, seg).await.map_err(|e| Failure {
+        self.with_resends(0, seg, || async {
+            let body = body_of(&self.data, seg).await.map_err(|e| Failure {
+                status: None,
+                message: e.to_string(),
+                retry: false,
+            })?;
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in fields {
+                form = form.text(k.clone(), v.clone());
+            }
+            let part = reqwest::multipart::Part::stream_with_length(body, seg.size)
+                .file_name(file_name.to_owned())
+                .mime_str(content_type)
+                .map_err(|_| Failure {
                     status: None,
-                    message: e.to_string(),
+                    message: format!("{content_type:?} is not a valid content type"),
                     retry: false,
                 })?;
-                let mut form = reqwest::multipart::Form::new();
-                for (k, v) in fields {
-                    form = form.text(k.clone(), v.clone());
-                }
-                let part = reqwest::multipart::Part::stream_with_length(body, seg.size)
-                    .file_name(file_name.to_owned())
-                    .mime_str(content_type)
-                    .map_err(|_| Failure {
-                        status: None,
-                        message: format!("{content_type:?} is not a valid content type"),
-                        retry: false,
-                    })?;
-                form = form.part("file", part);
-                let resp = self
-                    .http
-                    .post(url.clone())
-                    .multipart(form)
-                    .send()
-                    .await
-                    .map_err(|e| Failure {
-                        status: None,
-                        message: crate::transport::describe(e),
-                        retry: true,
-                    })?;
-                let status = resp.status().as_u16();
-                let body = resp.bytes().await.unwrap_or_default();
-                if (200..300).contains(&status) {
-                    Ok(())
-                } else {
-                    Err(Failure {
-                        status: Some(status),
-                        message: storage_message(status, &body),
-                        retry: retryable(status, &body),
-                    })
-                }
+            form = form.part("file", part);
+            let resp = self
+                .http
+                .post(url.clone())
+                .multipart(form)
+                .send()
+                .await
+                .map_err(|e| Failure {
+                    status: None,
+                    message: crate::transport::describe(e),
+                    retry: true,
+                })?;
+            let status = resp.status().as_u16();
+            let body = resp.bytes().await.unwrap_or_default();
+            if (200..300).contains(&status) {
+                Ok(())
+            } else {
+                Err(Failure {
+                    status: Some(status),
+                    message: storage_message(status, &body),
+                    retry: retryable(status, &body),
+                })
             }
-            .await;
-            match result {
-                Ok(()) => {
-                    self.report(seg.size);
-                    return Ok(());
-                }
-                Err(f) if f.retry && attempt <= self.retries => {
-                    tokio::time::sleep(backoff(attempt)).await;
-                }
-                Err(f) => {
-                    return Err(Error::Upload {
-                        upload_id: Some(self.upload_id.clone()),
-                        segment: Some(1),
-                        segments: 1,
-                        attempts: attempt,
-                        status: f.status,
-                        message: f.message,
-                    })
-                }
-            }
-        }
+        })
+        .await
     }
+}
+
+/// The segments as a create body lists them: `[{size, sha256}]`.
+fn planned(segments: &[Segment]) -> Vec<Value> {
+    segments
+        .iter()
+        .map(|s| json!({ "size": s.size, "sha256": s.sha256 }))
+        .collect()
 }
 
 fn id_of(v: &Value, key: &str) -> Result<String> {

@@ -261,6 +261,16 @@ impl Catalog {
 
     /// The operations whose id, path, summary or tag contain every word (ignoring case), best
     /// first: words in the summary count most, then in the path, then the tag and the id.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use procore::catalog::Catalog;
+    ///
+    /// for op in Catalog::get().search("create rfi").into_iter().take(3) {
+    ///     println!("{} {} {} ({})", op.id, op.method, op.path, op.summary);
+    /// }
+    /// ```
     pub fn search(&self, words: &str) -> Vec<&Operation> {
         let words: Vec<String> = words
             .split_whitespace()
@@ -552,6 +562,26 @@ impl RequestSpec {
     /// mapping), `o` carries the query, the body and the rest as for any call. Checked first
     /// ([`Operation::check`]): a call that cannot succeed fails with `invalid_call` and sends
     /// nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(client: procore::Client) -> procore::Result<()> {
+    /// use procore::{CallOptions, QueryValue, RequestSpec};
+    /// use serde_json::json;
+    ///
+    /// let spec = RequestSpec::for_operation(
+    ///     "RestV10ProjectsProjectIdRfisPost",
+    ///     Some(&QueryValue::from_json(r#"{"project_id": 77}"#)?),
+    ///     CallOptions {
+    ///         json: Some(json!({ "rfi": { "subject": "Door hardware" } }).to_string().into()),
+    ///         ..Default::default()
+    ///     },
+    /// )?;
+    /// let rfi = client.send(&spec).await?.json_value()?;
+    /// # let _ = rfi;
+    /// # Ok(()) }
+    /// ```
     pub fn for_operation(
         operation_id: &str,
         path: Option<&QueryValue>,

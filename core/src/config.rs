@@ -30,7 +30,12 @@ pub enum Environment {
     /// Procore for Government (FedRAMP): `login.procoregov.com` / `api.procoregov.com`.
     Federal,
     /// Any other hosts: the local simulator, a proxy, a test server.
-    Custom { api_base: Url, login_base: Url },
+    Custom {
+        /// The origin of the REST API (`/rest/...` paths are resolved under it).
+        api_base: Url,
+        /// The origin of the OAuth endpoints (`/oauth/token`, `/oauth/authorize`).
+        login_base: Url,
+    },
 }
 
 impl Environment {
@@ -56,6 +61,21 @@ impl Environment {
     }
 
     /// A custom environment where one origin serves both OAuth and the API (the simulator).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn demo() -> procore::Result<()> {
+    /// use procore::{Client, Environment};
+    ///
+    /// // `procore-simulator --port 4010`, with its default app credentials.
+    /// let client = Client::builder()
+    ///     .environment(Environment::local("http://127.0.0.1:4010")?)
+    ///     .client_credentials("sim-client-id", "sim-client-secret")
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
     pub fn local(base: &str) -> Result<Self> {
         Self::custom(base, base)
     }
@@ -155,6 +175,37 @@ pub(crate) struct HttpConfig {
 }
 
 /// Builds a [`Client`]. Obtain one with [`Client::builder`].
+///
+/// # Examples
+///
+/// A user's tokens kept in a file shared by every process of the app, with the retry and
+/// pacing policies spelled out:
+///
+/// ```no_run
+/// # fn demo() -> procore::Result<()> {
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use procore::{Client, Environment, FileTokenStore, RateLimitConfig, RetryConfig};
+///
+/// let client = Client::builder()
+///     .environment(Environment::Production)
+///     .refresh_token("my-client-id", "my-client-secret", "the-user-refresh-token")
+///     .token_store(Arc::new(FileTokenStore::new("/var/lib/myapp/procore-tokens.json")))
+///     .company_id(8089)
+///     .user_agent("myapp/2.1")
+///     .request_timeout(Duration::from_secs(30))
+///     .retry(RetryConfig {
+///         max_attempts: 5,
+///         ..RetryConfig::default()
+///     })
+///     .rate_limit(RateLimitConfig {
+///         max_wait: Some(Duration::from_secs(30)),
+///         ..RateLimitConfig::default()
+///     })
+///     .build()?;
+/// # let _ = client;
+/// # Ok(()) }
+/// ```
 pub struct ClientBuilder {
     environment: Environment,
     credentials: Option<Credentials>,
@@ -353,6 +404,18 @@ impl ClientBuilder {
     }
 
     /// Checks the configuration and builds the client. Builds no connection yet.
+    ///
+    /// Fails with a `config` error when no credentials were given, the API version or the
+    /// company id is invalid, or a timeout is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use procore::Client;
+    ///
+    /// let err = Client::builder().company_id(8089).build().unwrap_err();
+    /// assert_eq!(err.code(), "config"); // no credentials
+    /// ```
     pub fn build(self) -> Result<Client> {
         let credentials = self.credentials.ok_or_else(|| {
             Error::config(

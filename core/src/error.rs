@@ -45,6 +45,36 @@ impl fmt::Display for ApiError {
 pub type ValidationErrors = BTreeMap<String, Vec<String>>;
 
 /// Every way a call can fail.
+///
+/// # Examples
+///
+/// Branch on what can be acted on; [`Error::code`] is the same string in every binding:
+///
+/// ```no_run
+/// # async fn demo(client: procore::Client) -> procore::Result<()> {
+/// use procore::Error;
+/// use serde_json::json;
+///
+/// let sent = client
+///     .post("projects/77/rfis")
+///     .json(&json!({ "rfi": { "subject": "" } }))
+///     .send()
+///     .await;
+/// match sent {
+///     Ok(r) => println!("created: {}", r.text()),
+///     Err(Error::Validation { errors, .. }) => {
+///         for (field, messages) in &errors {
+///             println!("{field}: {}", messages.join(", "));
+///         }
+///     }
+///     Err(Error::AppNotConnected(api)) => {
+///         println!("connect the app in App Management (request {:?})", api.request_id)
+///     }
+///     Err(e @ Error::ReauthorizationRequired { .. }) => println!("log in again: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -55,7 +85,11 @@ pub enum Error {
     /// The refresh token is gone (used, revoked, or its answer was lost): the user must
     /// authorize the app again. The token store was left as it was.
     #[error("reauthorization required: {reason}")]
-    ReauthorizationRequired { reason: String },
+    ReauthorizationRequired {
+        /// Why the token set cannot be used any more (e.g. the refresh token was refused,
+        /// or the store is empty).
+        reason: String,
+    },
 
     /// 403 other than a disconnected app: no permission, tool disabled, out of scope.
     #[error("forbidden: {0}")]
@@ -72,7 +106,9 @@ pub enum Error {
     /// 422: the body did not validate. `errors` maps fields to messages.
     #[error("validation failed: {api}")]
     Validation {
+        /// The 422 answer itself.
         api: Box<ApiError>,
+        /// The messages of the body's `errors`, by field.
         errors: ValidationErrors,
     },
 
@@ -84,7 +120,9 @@ pub enum Error {
     /// `retry_at` is when the budget is expected back.
     #[error("rate limited{}", retry_at.map(|t| format!(" until {}", httpdate::fmt_http_date(t))).unwrap_or_default())]
     RateLimited {
+        /// When the rate budget is expected back, if the server or the limiter knows.
         retry_at: Option<SystemTime>,
+        /// The 429 answer, or `None` when the limiter refused to wait before sending.
         api: Option<Box<ApiError>>,
     },
 
@@ -98,11 +136,17 @@ pub enum Error {
 
     /// The request (or the call's overall deadline) timed out.
     #[error("timed out after {elapsed:?}: {message}")]
-    Timeout { elapsed: Duration, message: String },
+    Timeout {
+        /// How long the attempt (or the whole call, for a deadline) had run.
+        elapsed: Duration,
+        /// What timed out (the transport's description, or what the call was waiting for).
+        message: String,
+    },
 
     /// The connection failed: refused, reset, DNS, TLS.
     #[error("network error: {message}")]
     Network {
+        /// The transport's description of the failure.
         message: String,
         /// True when the request provably never left (connection refused / not connected).
         not_sent: bool,
@@ -115,8 +159,12 @@ pub enum Error {
     /// An answer that could not be decoded: invalid or truncated JSON, HTML from a proxy.
     #[error("could not decode the answer (HTTP {status}): {message}; body starts: {excerpt:?}")]
     Decode {
+        /// The HTTP status of the answer (0 when the bytes did not come from an HTTP answer,
+        /// such as a webhook body).
         status: u16,
+        /// What was wrong: empty, truncated or invalid JSON, HTML, or an unexpected shape.
         message: String,
+        /// The start of the body, to show what arrived instead.
         excerpt: String,
     },
 
@@ -124,8 +172,11 @@ pub enum Error {
     /// (`invalid_client`, `invalid_request`, `unsupported_grant_type`, a bad code, ...).
     #[error("oauth error {error}: {description}")]
     OAuth {
+        /// The HTTP status of the token endpoint's answer.
         status: u16,
+        /// The OAuth `error` code (`invalid_client`, `invalid_request`, ...).
         error: String,
+        /// The server's `error_description`, if any.
         description: String,
     },
 
@@ -143,7 +194,9 @@ pub enum Error {
     /// `body.rfi.subject`) to what is wrong there.
     #[error("invalid call of {operation}: {}", describe_problems(problems))]
     InvalidCall {
+        /// The catalog id of the operation that was called.
         operation: String,
+        /// What is wrong, by place (`path.project_id`, `query.x`, `body.rfi.subject`).
         problems: ValidationErrors,
     },
 
@@ -151,11 +204,18 @@ pub enum Error {
     /// by `segment`, 1-based, of `segments`), or an upload Procore did not make available.
     #[error("upload failed{}: {message}", describe_upload(upload_id.as_deref(), *segment, *segments, *attempts))]
     Upload {
+        /// The id Procore gave the upload (`upload_id` or `uuid`), when it was created.
         upload_id: Option<String>,
+        /// The segment that failed, 1-based; `None` when the upload as a whole failed (it
+        /// never became `available`).
         segment: Option<usize>,
+        /// How many segments the upload has (0 when no segment failed).
         segments: usize,
+        /// How many times the failed segment was sent, the first time included.
         attempts: u32,
+        /// The object store's HTTP status for the last attempt, when it answered.
         status: Option<u16>,
+        /// What went wrong (the store's error text, a transport fault, or the upload's status).
         message: String,
     },
 }

@@ -21,6 +21,8 @@
 //! [`store`] (token stores), [`limit`] (pacing), [`retry`] (what is retried), `dispatch`
 //! (the pipeline), [`paginate`], [`error`].
 
+#![warn(missing_docs)]
+
 pub mod auth;
 #[cfg(feature = "catalog")]
 pub mod catalog;

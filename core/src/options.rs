@@ -31,7 +31,9 @@ use crate::store::TokenStore;
 /// `config` error, never a wrapped or truncated value).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Num {
+    /// An integer (Python's `int`, a Rust integer, a JavaScript `BigInt`).
     Int(i128),
+    /// A float (a JavaScript `number`); only whole values within 2^53 are accepted.
     Float(f64),
 }
 
@@ -91,7 +93,9 @@ impl Num {
 /// in JavaScript, Kotlin and Swift.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Span {
+    /// Seconds, possibly fractional (Python, Rust).
     Secs(f64),
+    /// Milliseconds, possibly fractional (JavaScript, Kotlin, Swift).
     Millis(f64),
 }
 
@@ -119,11 +123,17 @@ impl From<Duration> for Span {
 pub enum QueryValue {
     /// Skipped (no parameter is sent).
     Null,
+    /// Sent as `true` or `false`.
     Bool(bool),
+    /// Sent in decimal.
     Int(i128),
+    /// Sent without a fraction when whole (`3`, not `3.0`); NaN and infinities are refused.
     Float(f64),
+    /// Sent as it is (percent-encoded on the wire).
     Str(String),
+    /// Sent as `key[]` once per item (Rails arrays); items must be scalars.
     List(Vec<QueryValue>),
+    /// Sent as `key[sub]` per entry, in order (Rails nested parameters, e.g. `filters`).
     Map(Vec<(String, QueryValue)>),
 }
 
@@ -337,6 +347,25 @@ fn encode_into(key: String, v: &QueryValue, out: &mut Vec<(String, String)>) -> 
 /// - a list value sends `key[]` once per item (Rails arrays; a key already ending in `[]` is
 ///   kept), a mapping value sends `key[sub]` (`filters: {status_id: [1, 2]}` gives
 ///   `filters[status_id][]=1&filters[status_id][]=2`).
+///
+/// # Examples
+///
+/// ```no_run
+/// # fn demo() -> procore::Result<()> {
+/// use procore::options::encode_query;
+/// use procore::QueryValue;
+///
+/// let q = QueryValue::from_json(r#"{"page": 2, "filters": {"status_id": [1, 2]}}"#)?;
+/// assert_eq!(
+///     encode_query(&q)?,
+///     [
+///         ("page".to_string(), "2".to_string()),
+///         ("filters[status_id][]".to_string(), "1".to_string()),
+///         ("filters[status_id][]".to_string(), "2".to_string()),
+///     ]
+/// );
+/// # Ok(()) }
+/// ```
 pub fn encode_query(query: &QueryValue) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     match query {
@@ -463,8 +492,11 @@ pub struct PaginateOptions {
 /// A resolved [`PaginateOptions`]: the first page's request and the limits.
 #[derive(Clone, Debug)]
 pub struct PaginateSpec {
+    /// The `GET` of the first page: path, query, company header and limits.
     pub spec: RequestSpec,
+    /// Items per page to ask for (`per_page`), if given.
     pub per_page: Option<u32>,
+    /// Stop after this many items in all, if given.
     pub max_items: Option<u64>,
 }
 
@@ -503,11 +535,17 @@ impl PaginateSpec {
 /// - ... alone: a service account (client-credentials grant).
 #[derive(Clone, Default)]
 pub struct AuthOptions {
+    /// A fixed access token; excludes every other field.
     pub access_token: Option<SecretString>,
+    /// The OAuth app's client id (with `client_secret`).
     pub client_id: Option<String>,
+    /// The OAuth app's client secret (with `client_id`).
     pub client_secret: Option<SecretString>,
+    /// A user's refresh token to start from (the store's set wins if it has one).
     pub refresh_token: Option<SecretString>,
+    /// A user's full token set, e.g. from a code exchange.
     pub tokens: Option<TokenSet>,
+    /// `true`: the tokens are already in the token store (after a login).
     pub stored: Option<bool>,
 }
 
@@ -615,6 +653,7 @@ pub struct ClientOptions {
     pub user_agent: Option<String>,
     /// The binding's language, sent in `Procore-Sdk-Language` and `User-Agent`.
     pub sdk_language: Option<String>,
+    /// How long to wait for a TCP/TLS connection (default 10 s).
     pub connect_timeout: Option<Span>,
     /// Per-attempt timeout.
     pub request_timeout: Option<Span>,
@@ -622,7 +661,9 @@ pub struct ClientOptions {
     pub refresh_skew: Option<Span>,
     /// Attempts in all per call (1 disables retries).
     pub max_attempts: Option<Num>,
+    /// The first backoff's upper bound, doubled at each retry (default 250 ms).
     pub retry_base_delay: Option<Span>,
+    /// The largest backoff between two attempts (default 20 s).
     pub retry_max_delay: Option<Span>,
     /// The longest `Retry-After` of a 503 that is waited out.
     pub max_retry_after: Option<Span>,
@@ -696,6 +737,28 @@ impl ClientOptions {
 
 impl ClientBuilder {
     /// A builder from binding options: every check of every binding, once.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn demo() -> procore::Result<()> {
+    /// use procore::{AuthOptions, ClientBuilder, ClientOptions, Num, Span};
+    ///
+    /// let client = ClientBuilder::from_options(ClientOptions {
+    ///     environment: Some("sandbox".into()),
+    ///     company_id: Some(Num::Int(8089)),
+    ///     request_timeout: Some(Span::Secs(30.0)),
+    ///     auth: AuthOptions {
+    ///         client_id: Some("my-client-id".into()),
+    ///         client_secret: Some("my-client-secret".into()),
+    ///         ..Default::default()
+    ///     },
+    ///     ..Default::default()
+    /// })?
+    /// .build()?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
     pub fn from_options(o: ClientOptions) -> Result<ClientBuilder> {
         let mut b = ClientBuilder::default().environment(o.environment()?);
         let credentials = o.auth.resolve(o.store.is_some())?;

@@ -153,6 +153,19 @@ impl Paginator {
     }
 
     /// The collection as a stream of pages.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(client: procore::Client) -> procore::Result<()> {
+    /// use futures::TryStreamExt as _;
+    ///
+    /// let mut pages = client.paginate("projects/77/rfis").per_page(100).pages();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("page {}: {} of {:?} items", page.number, page.items.len(), page.total);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn pages(self) -> BoxStream<'static, Result<Page>> {
         let cursor = self.into_cursor();
         stream::try_unfold(cursor, |mut c| async move {
@@ -194,6 +207,24 @@ enum Next {
 }
 
 /// Fetches a collection one page per call. Holds no item between calls.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo(client: procore::Client) -> procore::Result<()> {
+/// let mut cursor = client
+///     .paginate("projects")
+///     .query("company_id", 8089)
+///     .max_items(500)
+///     .into_cursor();
+/// while let Some(page) = cursor.next_page().await? {
+///     for project in &page.items {
+///         println!("{}", project["name"]);
+///     }
+/// }
+/// assert!(cursor.is_done());
+/// # Ok(()) }
+/// ```
 pub struct PageCursor {
     client: Client,
     spec: RequestSpec,

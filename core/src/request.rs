@@ -29,12 +29,16 @@ pub enum CompanyChoice {
 /// Everything that describes one call, before it is sent. Bindings build these directly.
 #[derive(Clone, Debug)]
 pub struct RequestSpec {
+    /// The HTTP method; it decides what may be retried (POST and PATCH only when the request
+    /// provably never left).
     pub method: Method,
     /// A path (`/rest/v1.0/projects`, `projects`) or an absolute URL on the API host.
     pub path: String,
+    /// Query pairs in the order sent, already encoded as text (repeat a key for arrays).
     pub query: Vec<(String, String)>,
     /// A JSON body, already serialized.
     pub body: Option<Bytes>,
+    /// Which `Procore-Company-Id` header the call sends.
     pub company: CompanyChoice,
     /// The API version for a relative path (client default otherwise).
     pub version: Option<String>,
@@ -50,6 +54,8 @@ pub struct RequestSpec {
 }
 
 impl RequestSpec {
+    /// A call of `method` on `path` with no query or body, the client's company and the
+    /// client's defaults for everything else.
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         RequestSpec {
             method,
@@ -81,6 +87,29 @@ impl RequestSpec {
 }
 
 /// Builds one call. Errors in arguments (a body that does not serialize) surface at `send`.
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn demo(client: procore::Client) -> procore::Result<()> {
+/// use std::time::Duration;
+/// use serde_json::json;
+///
+/// // PATCH /rest/v1.1/projects/77/rfis/12 with a tighter time budget than the client's.
+/// let updated: serde_json::Value = client
+///     .patch("projects/77/rfis/12")
+///     .version("v1.1")
+///     .json(&json!({ "rfi": { "subject": "Door hardware, level 2" } }))
+///     .timeout(Duration::from_secs(10))
+///     .deadline(Duration::from_secs(30))
+///     .send_json()
+///     .await?;
+///
+/// // A call that must not carry the client's `Procore-Company-Id`.
+/// let companies = client.get("companies").without_company().send().await?;
+/// # let _ = (updated, companies);
+/// # Ok(()) }
+/// ```
 pub struct RequestBuilder {
     client: Client,
     spec: Result<RequestSpec>,

@@ -14,6 +14,27 @@ use std::time::Duration;
 use http::Method;
 
 /// Retry policy.
+///
+/// # Examples
+///
+/// ```no_run
+/// # fn demo() -> procore::Result<()> {
+/// use std::time::Duration;
+/// use procore::{Client, RetryConfig};
+///
+/// let client = Client::builder()
+///     .access_token("a-token")
+///     .retry(RetryConfig {
+///         max_attempts: 6,
+///         max_delay: Duration::from_secs(5),
+///         deadline: Some(Duration::from_secs(45)),
+///         ..RetryConfig::default()
+///     })
+///     .build()?;
+/// // Or per call: `client.get("me").max_attempts(1)` never retries.
+/// # let _ = client;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct RetryConfig {
     /// Attempts in all, the first included (default 4). 1 disables retries.

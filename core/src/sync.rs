@@ -66,7 +66,9 @@ pub struct SyncSpec {
     /// Method, path, query, company and limits of every batch; its body (an object, or none)
     /// holds the fields sent beside `updates` (e.g. `company_id`).
     pub spec: RequestSpec,
+    /// The updates, each a JSON object keyed by `id` or `origin_id`, in input order.
     pub updates: Vec<Value>,
+    /// Updates per call, 1 to [`MAX_BATCH`].
     pub batch_size: usize,
 }
 
@@ -173,6 +175,36 @@ fn array_field(body: &mut Map<String, Value>, name: &str, status: u16) -> Result
 
 impl Client {
     /// Sends the updates in batches and merges the answers (see the module docs).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(client: procore::Client) -> procore::Result<()> {
+    /// use procore::{CallOptions, SyncOptions, SyncSpec};
+    /// use serde_json::json;
+    ///
+    /// // 2,500 vendors: three PATCH calls of at most 1,000 updates each.
+    /// let updates: Vec<serde_json::Value> = (0..2500)
+    ///     .map(|i| json!({ "origin_id": format!("erp-{i}"), "name": format!("Vendor {i}") }))
+    ///     .collect();
+    /// let spec = SyncSpec::from_options(
+    ///     "/rest/v1.0/vendors/sync",
+    ///     &serde_json::to_vec(&updates).expect("JSON"),
+    ///     SyncOptions {
+    ///         call: CallOptions {
+    ///             json: Some(json!({ "company_id": 8089 }).to_string().into()),
+    ///             ..Default::default()
+    ///         },
+    ///         ..Default::default()
+    ///     },
+    /// )?;
+    /// let outcome = client.sync(&spec).await?;
+    /// println!("{} written in {} calls", outcome.entities.len(), outcome.batches);
+    /// for e in &outcome.errors {
+    ///     println!("update {:?} refused: {}", e.index, e.error["errors"]);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn sync(&self, s: &SyncSpec) -> Result<SyncOutcome> {
         let extra = extra_fields(&s.spec)?;
         let mut out = SyncOutcome::default();

@@ -146,14 +146,25 @@ pub struct UploadOptions {
 /// A resolved upload call.
 #[derive(Clone, Debug)]
 pub struct UploadSpec {
+    /// The upload protocol.
     pub flow: UploadFlow,
+    /// Upload into this project; `None` uploads at company scope.
     pub project_id: Option<u64>,
+    /// The company of the upload; `None` takes the client's default (v2.1 and company-scoped
+    /// v1.1 uploads fail without one).
     pub company_id: Option<u64>,
+    /// The file name Procore keeps; `None` takes the path's file name (required for bytes and
+    /// streams).
     pub file_name: Option<String>,
+    /// The content type; `None` guesses it from the file name ([`guess_content_type`]).
     pub content_type: Option<String>,
+    /// Bytes per segment, within the flow's limits (not used by the v1.1 single-part flow).
     pub segment_size: u64,
+    /// Segments sent at once.
     pub parallelism: usize,
+    /// Resends of a failed segment before the upload fails.
     pub retries: u32,
+    /// How long to poll a v2.1 upload for `available` after completing it (zero: one look).
     pub wait: Duration,
 }
 
@@ -257,12 +268,17 @@ pub struct UploadOutcome {
     pub id: String,
     /// The last status seen: `available` (v2.1 waited for), `complete`.
     pub status: String,
+    /// The protocol that was used.
     pub flow: UploadFlow,
+    /// The file name sent to Procore.
     pub file_name: String,
+    /// The content type sent to Procore (given or guessed).
     pub content_type: String,
+    /// The file's size in bytes.
     pub size: u64,
     /// The whole file's SHA-256, lowercase hex.
     pub sha256: String,
+    /// How many segments were stored (1 for the v1.1 single-part flow).
     pub segments: usize,
 }
 
@@ -719,6 +735,29 @@ impl Run {
 
 impl Client {
     /// Uploads `source` (see the module docs); `progress` sees every stored segment.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(client: procore::Client) -> procore::Result<()> {
+    /// use std::sync::Arc;
+    /// use procore::uploads::ProgressFn;
+    /// use procore::{Num, UploadOptions, UploadSource, UploadSpec};
+    ///
+    /// let spec = UploadSpec::from_options(UploadOptions {
+    ///     company_id: Some(Num::Int(8089)),
+    ///     project_id: Some(Num::Int(77)),
+    ///     parallelism: Some(Num::Int(8)),
+    ///     ..Default::default()
+    /// })?;
+    /// let progress: ProgressFn = Arc::new(|p| println!("{} / {} bytes", p.sent, p.total));
+    /// let done = client
+    ///     .upload(&spec, UploadSource::Path("drawings/A-101.pdf".into()), Some(progress))
+    ///     .await?;
+    /// // Attach `done.id` to a document, an RFI, ...
+    /// println!("upload {} is {} ({} segments)", done.id, done.status, done.segments);
+    /// # Ok(()) }
+    /// ```
     pub async fn upload(
         &self,
         spec: &UploadSpec,

@@ -230,7 +230,9 @@ impl Dedupe {
 /// Whose hooks: a company's or a project's (exactly one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HookScope {
+    /// The hooks of this company (`company_id=` and its `Procore-Company-Id`).
     Company(u64),
+    /// The hooks of this project (`project_id=`).
     Project(u64),
 }
 
@@ -264,7 +266,9 @@ impl HookScope {
 /// The fields of a hook to create or change, as bindings fill them (`None`: not sent).
 #[derive(Clone, Debug, Default)]
 pub struct HookOptions {
+    /// A company-level hook of this company (else the client's company, unless `project_id`).
     pub company_id: Option<Num>,
+    /// A project-level hook of this project; excludes `company_id`.
     pub project_id: Option<Num>,
     /// Where deliveries go (http or https).
     pub destination_url: Option<String>,
@@ -347,6 +351,32 @@ impl Client {
     }
 
     /// `POST /webhooks/hooks`: a hook of a company or project; the created hook.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(client: procore::Client) -> procore::Result<()> {
+    /// use procore::webhooks::{HookOptions, HookScope};
+    /// use procore::Num;
+    ///
+    /// let hook = client
+    ///     .create_hook(&HookOptions {
+    ///         project_id: Some(Num::Int(77)),
+    ///         destination_url: Some("https://hooks.example.com/procore".into()),
+    ///         destination_headers: Some(vec![(
+    ///             "Authorization".into(),
+    ///             "Bearer my-hook-secret".into(),
+    ///         )]),
+    ///         api_version: Some("v4.0".into()),
+    ///         ..Default::default()
+    ///     })
+    ///     .await?;
+    /// let hook_id = hook["id"].as_u64().expect("a hook id");
+    /// client
+    ///     .create_trigger(hook_id, HookScope::Project(77), "RFIs", "create")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_hook(&self, o: &HookOptions) -> Result<Value> {
         let scope = HookScope::resolve(self, o.company_id, o.project_id)?;
         let body = o.hook_body(true)?;
@@ -564,6 +594,7 @@ impl Verdict {
 /// One delivery, judged.
 #[derive(Clone, Debug)]
 pub struct Delivery {
+    /// What to do with it, and so which status to answer ([`Verdict::status`]).
     pub verdict: Verdict,
     /// The event (`None` for a rejected delivery: its body is not read).
     pub event: Option<Event>,
@@ -597,6 +628,34 @@ enum Seen {
 /// The receiving side in one object: checks the destination headers (constant time), reads
 /// the payload, and tells a repeat delivery from a new one, in memory (bounded) or in Redis
 /// (shared by every receiver process, keys kept for a TTL).
+///
+/// # Examples
+///
+/// In the HTTP handler of the hook's `destination_url` (any server framework):
+///
+/// ```no_run
+/// # async fn demo(headers: &http::HeaderMap, body: &[u8]) -> procore::Result<()> {
+/// use procore::webhooks::{Receiver, Verdict, DEFAULT_REMEMBER};
+///
+/// let receiver = Receiver::new(
+///     vec![("Authorization".into(), "Bearer my-hook-secret".into())],
+///     DEFAULT_REMEMBER,
+/// );
+/// // Once per delivery:
+/// let pairs: Vec<(&str, &[u8])> = headers
+///     .iter()
+///     .map(|(k, v)| (k.as_str(), v.as_bytes()))
+///     .collect();
+/// let delivery = receiver.receive(pairs, body).await?;
+/// if delivery.verdict == Verdict::Accepted {
+///     if let Some(event) = &delivery.event {
+///         println!("{:?} {:?} {:?}", event.action(), event.resource(), event.resource_id);
+///     }
+/// }
+/// let status = delivery.verdict.status(); // answer Procore with this
+/// # let _ = status;
+/// # Ok(()) }
+/// ```
 pub struct Receiver {
     expected: Vec<(String, String)>,
     seen: Seen,

@@ -17,7 +17,10 @@ pub const CAPACITY: usize = 256;
 /// One request as received.
 #[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Recorded {
+    /// The HTTP method, upper case (`GET`, `POST`, ...).
     pub method: String,
+    /// The URL path without the query (`/rest/v1.0/me`; `/_storage/...` for object-store
+    /// uploads, recorded without their body).
     pub path: String,
     /// The raw query string, byte for byte (`None` when the URL had no `?`).
     pub query: Option<String>,

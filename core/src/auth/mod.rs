@@ -28,12 +28,16 @@ pub enum Credentials {
     ClientCredentials(AppCredentials),
     /// A user's refresh token given at start; the store's set wins if it has one.
     RefreshToken {
+        /// The OAuth app the refresh token was issued to.
         app: AppCredentials,
+        /// The refresh token; single use, it is rotated at the first refresh.
         refresh_token: SecretString,
     },
     /// A user's full token set (from a code exchange); the store's set wins if it is newer.
     Tokens {
+        /// The OAuth app the tokens were issued to.
         app: AppCredentials,
+        /// The access token, refresh token and expiry as the exchange returned them.
         tokens: TokenSet,
     },
     /// The tokens are already in the store (after a login by this or another process).

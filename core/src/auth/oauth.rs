@@ -24,11 +24,14 @@ pub const OOB_REDIRECT_URI: &str = "urn:ietf:wg:oauth:2.0:oob";
 /// An OAuth application's id and secret. `Debug` hides the secret.
 #[derive(Clone)]
 pub struct AppCredentials {
+    /// The app's OAuth client id (public; sent with every grant and in authorize URLs).
     pub client_id: String,
     client_secret: SecretString,
 }
 
 impl AppCredentials {
+    /// An app's credentials from its client id and client secret (kept as a
+    /// [`SecretString`]).
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         AppCredentials {
             client_id: client_id.into(),
@@ -182,6 +185,34 @@ impl OAuthClient {
 
     /// Starts an authorization-code login: the URL to open, with a fresh random `state`, and a
     /// PKCE S256 challenge when `pkce` is true.
+    ///
+    /// # Examples
+    ///
+    /// A whole login, then a client that keeps the user's tokens rotating in a file:
+    ///
+    /// ```no_run
+    /// # async fn demo() -> procore::Result<()> {
+    /// use std::sync::Arc;
+    /// use procore::auth::OOB_REDIRECT_URI;
+    /// use procore::{AppCredentials, Client, Environment, FileTokenStore, OAuthClient};
+    ///
+    /// let env = Environment::Sandbox;
+    /// let app = AppCredentials::new("my-client-id", "my-client-secret");
+    /// let oauth = OAuthClient::new(&env, app)?;
+    /// let login = oauth.authorize_url(OOB_REDIRECT_URI, true)?;
+    /// println!("open {}", login.url);
+    /// // ... the user signs in; the redirect brings back `code` and `state` ...
+    /// # let (code, state) = (String::new(), String::new());
+    /// let tokens = oauth.exchange_code(&login, &code, &state).await?;
+    ///
+    /// let client = Client::builder()
+    ///     .environment(env)
+    ///     .tokens("my-client-id", "my-client-secret", tokens)
+    ///     .token_store(Arc::new(FileTokenStore::new("tokens.json")))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
     pub fn authorize_url(&self, redirect_uri: &str, pkce: bool) -> Result<AuthorizationRequest> {
         if redirect_uri.is_empty() {
             return Err(Error::config("redirect_uri must not be empty"));

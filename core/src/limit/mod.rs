@@ -35,6 +35,43 @@ use tokio::time::Instant;
 use crate::error::{Error, Result};
 
 /// How the client paces itself.
+///
+/// # Examples
+///
+/// A batch job that would rather fail fast than wait out an hourly window, and spreads its
+/// requests from the start:
+///
+/// ```no_run
+/// # fn demo() -> procore::Result<()> {
+/// use std::time::Duration;
+/// use procore::{Client, RateLimitConfig};
+///
+/// let client = Client::builder()
+///     .client_credentials("my-client-id", "my-client-secret")
+///     .rate_limit(RateLimitConfig {
+///         max_wait: Some(Duration::from_secs(60)),
+///         burst_fraction: 1.0,
+///         ..RateLimitConfig::default()
+///     })
+///     .build()?;
+/// # let _ = client;
+/// # Ok(()) }
+/// ```
+///
+/// A call that would have to wait longer than `max_wait` fails with `rate_limited`, saying
+/// when to come back:
+///
+/// ```no_run
+/// # async fn demo(client: procore::Client) -> procore::Result<()> {
+/// match client.get("projects").query("company_id", 8089).send().await {
+///     Err(e) if e.code() == "rate_limited" => println!("budget back at {:?}", e.retry_at()),
+///     other => println!("{}", other?.status()),
+/// }
+/// for w in client.limiter().windows() {
+///     println!("{}/{} left, resets at {}", w.remaining, w.limit, w.reset_unix);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct RateLimitConfig {
     /// Pace requests from the rate-limit headers (default true). When false, nothing is spread

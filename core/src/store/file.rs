@@ -23,6 +23,23 @@ pub struct FileTokenStore {
 
 impl FileTokenStore {
     /// A store at `path`. The file need not exist yet; its directory is created on first save.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn demo() -> procore::Result<()> {
+    /// use std::sync::Arc;
+    /// use procore::{Client, FileTokenStore};
+    ///
+    /// // Every process pointing at this file shares one token set and refreshes it in turn.
+    /// let store = Arc::new(FileTokenStore::new("/var/lib/myapp/procore-tokens.json"));
+    /// let client = Client::builder()
+    ///     .stored_tokens("my-client-id", "my-client-secret")
+    ///     .token_store(store)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileTokenStore { path: path.into() }
     }

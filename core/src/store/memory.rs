@@ -19,6 +19,27 @@ impl MemoryTokenStore {
     }
 
     /// A store that starts with `tokens`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn demo() -> procore::Result<()> {
+    /// use std::sync::Arc;
+    /// use std::time::{Duration, SystemTime};
+    /// use procore::{Client, MemoryTokenStore, TokenSet};
+    ///
+    /// let tokens = TokenSet::new(
+    ///     "access-token",
+    ///     Some("refresh-token".into()),
+    ///     Some(SystemTime::now() + Duration::from_secs(5400)),
+    /// );
+    /// let client = Client::builder()
+    ///     .stored_tokens("my-client-id", "my-client-secret")
+    ///     .token_store(Arc::new(MemoryTokenStore::with_tokens(tokens)))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
     pub fn with_tokens(tokens: TokenSet) -> Self {
         MemoryTokenStore {
             slot: Mutex::new(Some(tokens)),

@@ -28,6 +28,50 @@ pub trait StoreLock: Send {
 
 /// Keeps one token set. Implement it to keep tokens in a keychain, a database, a secret
 /// manager. Every method may be called from any thread.
+///
+/// # Examples
+///
+/// A store backed by some key-value service of your own; [`TokenSet::to_json`] and
+/// [`TokenSet::from_json`] give the same form the token file uses:
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use procore::{Client, Error, Result, TokenSet, TokenStore};
+///
+/// struct VaultStore {/* a connection to the vault */}
+///
+/// impl VaultStore {
+///     async fn get(&self, _key: &str) -> std::io::Result<Option<String>> { unimplemented!() }
+///     async fn put(&self, _key: &str, _value: &str) -> std::io::Result<()> { unimplemented!() }
+///     async fn delete(&self, _key: &str) -> std::io::Result<()> { unimplemented!() }
+/// }
+///
+/// #[async_trait::async_trait]
+/// impl TokenStore for VaultStore {
+///     async fn load(&self) -> Result<Option<TokenSet>> {
+///         match self.get("procore").await.map_err(|e| Error::Store(e.to_string()))? {
+///             Some(text) => TokenSet::from_json(&text).map(Some),
+///             None => Ok(None),
+///         }
+///     }
+///     async fn save(&self, tokens: &TokenSet) -> Result<()> {
+///         self.put("procore", &tokens.to_json())
+///             .await
+///             .map_err(|e| Error::Store(e.to_string()))
+///     }
+///     async fn clear(&self) -> Result<()> {
+///         self.delete("procore").await.map_err(|e| Error::Store(e.to_string()))
+///     }
+/// }
+///
+/// # fn demo() -> Result<()> {
+/// let client = Client::builder()
+///     .stored_tokens("my-client-id", "my-client-secret")
+///     .token_store(Arc::new(VaultStore {}))
+///     .build()?;
+/// # let _ = client;
+/// # Ok(()) }
+/// ```
 #[async_trait]
 pub trait TokenStore: Send + Sync {
     /// The stored set, or `None` when empty. A set that exists but cannot be read is an

@@ -77,6 +77,26 @@ impl std::fmt::Debug for RedisTokenStore {
 
 impl RedisTokenStore {
     /// A store at `url` (`redis://`, `rediss://`) under `prefix`. Connects on first use.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # fn demo() -> procore::Result<()> {
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use procore::store::RedisTokenStore;
+    /// use procore::Client;
+    ///
+    /// let prefix = RedisTokenStore::key_prefix("production", "my-client-id", "jane@example.com");
+    /// let store = RedisTokenStore::new("rediss://redis.internal:6380/0", &prefix)?
+    ///     .lock_wait(Duration::from_secs(30));
+    /// let client = Client::builder()
+    ///     .stored_tokens("my-client-id", "my-client-secret")
+    ///     .token_store(Arc::new(store))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
     pub fn new(url: &str, prefix: &str) -> Result<Self> {
         if prefix.is_empty() || prefix.contains(char::is_whitespace) {
             return Err(Error::config(

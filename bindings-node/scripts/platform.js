@@ -1,6 +1,8 @@
 'use strict'
-// The addon's file name for this platform, as `napi build --platform` names it
-// (procore.linux-x64-gnu.node, procore.darwin-arm64.node, procore.win32-x64-msvc.node, ...).
+// The addon's platform name as napi-rs spells it (linux-x64-gnu, linux-arm64-musl,
+// darwin-arm64, win32-x64-msvc, ...): the file `napi build --platform` writes
+// (procore.<platform>.node) and the prebuilt package that carries it
+// (@procore-sdk/node-<platform>, an optional dependency of @procore-sdk/node).
 
 function abi() {
   if (process.platform === 'linux') {
@@ -12,8 +14,16 @@ function abi() {
   return ''
 }
 
-function addonFileName() {
-  return `procore.${process.platform}-${process.arch}${abi()}.node`
+function platformName() {
+  return `${process.platform}-${process.arch}${abi()}`
 }
 
-module.exports = { addonFileName }
+function addonFileName() {
+  return `procore.${platformName()}.node`
+}
+
+function platformPackage() {
+  return `@procore-sdk/node-${platformName()}`
+}
+
+module.exports = { platformName, addonFileName, platformPackage }

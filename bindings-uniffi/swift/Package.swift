@@ -3,14 +3,21 @@
 // Sources/ProcoreFFI/include/*, committed and checked fresh by a Rust test) plus a small
 // idiomatic layer (AsyncSequence over pages, error info).
 //
-// It links the native library built by cargo: `cargo build --release -p procore-uniffi`
-// puts libprocore_uniffi.{dylib,so} in <repo>/target/release (override with PROCORE_NATIVE_DIR).
-// For an app, build an XCFramework from the static library instead (see README.md).
+// It links the native library, found in order: PROCORE_NATIVE_DIR; lib/linux-x86_64 beside
+// this file on Linux (the packaged copy in dist/swift, built by scripts/package); the cargo
+// build in <repo>/target/release (`cargo build --release -p procore-uniffi`).
+// For an app, build an XCFramework from the static library instead (BUILDING-XCFRAMEWORK.md).
 import Foundation
 import PackageDescription
 
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+#if os(Linux)
+let bundledDir: String? = here.appendingPathComponent("lib/linux-x86_64").path
+#else
+let bundledDir: String? = nil
+#endif
 let nativeDir = ProcessInfo.processInfo.environment["PROCORE_NATIVE_DIR"]
+    ?? bundledDir.flatMap { FileManager.default.fileExists(atPath: $0 + "/libprocore_uniffi.so") ? $0 : nil }
     ?? here.appendingPathComponent("../../target/release").standardized.path
 
 let package = Package(

@@ -11,7 +11,17 @@ use crate::runtime::{block_on, future_into_py};
 use crate::stores::tokens_to_py;
 
 /// A pending login: open `url`, then pass the `code` and `state` that come back to
-/// `OAuthClient.exchange_code`. Keep it (or its parts) until then.
+/// `OAuthClient.exchange_code`. Keep it (or its parts) until then;
+/// ``AuthorizationRequest(url, state, redirect_uri, pkce_verifier=None)`` rebuilds one saved
+/// elsewhere (e.g. in a web session).
+///
+/// Example::
+///
+///     req = oauth.authorize_url("https://example.com/callback")
+///     session["login"] = [req.url, req.state, req.redirect_uri, req.pkce_verifier]
+///     # ... later, in the callback:
+///     req = procore.AuthorizationRequest(*session.pop("login"))
+///     tokens = oauth.exchange_code(req, args["code"], args["state"])
 #[pyclass(module = "procore", frozen, get_all)]
 #[derive(Clone)]
 pub struct AuthorizationRequest {

@@ -30,7 +30,14 @@ impl<'py> IntoPyObject<'py> for JsonValue {
     }
 }
 
-/// One page of a collection.
+/// One page of a collection, from ``PageIterator.next_page()`` (``len(page)`` is its item
+/// count).
+///
+/// Example::
+///
+///     pages = client.paginate("projects", params={"company_id": 8089}, per_page=100)
+///     while (page := pages.next_page()) is not None:
+///         print(f"page {page.number}: {len(page)} of {page.total} items, more: {page.has_next}")
 #[pyclass(module = "procore", frozen, get_all)]
 pub struct Page {
     /// The page's items, in server order.
@@ -150,7 +157,13 @@ impl State {
     }
 }
 
-/// Items of a paginated collection, fetched page by page (blocking).
+/// Items of a paginated collection, fetched page by page (blocking): what ``Client.paginate``
+/// returns. Iterate it for the items, or call ``next_page()`` for whole pages (not both).
+///
+/// Example::
+///
+///     for project in client.paginate("projects", params={"company_id": 8089}):
+///         print(project["id"], project["name"])
 #[pyclass(module = "procore", frozen)]
 pub struct PageIterator {
     state: Arc<State>,
@@ -186,6 +199,10 @@ impl PageIterator {
     }
 
     /// The next whole page, or None at the end (do not mix with item iteration).
+    ///
+    /// Example::
+    ///
+    ///     first = client.paginate("projects", params={"company_id": 8089}).next_page()
     fn next_page<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, Page>>> {
         let state = self.state.clone();
         let page = block_on(py, async move { state.next_page().await })?.py(py)?;
@@ -193,7 +210,14 @@ impl PageIterator {
     }
 }
 
-/// Items of a paginated collection, fetched page by page (`async for`).
+/// Items of a paginated collection, fetched page by page (`async for`): what
+/// ``AsyncClient.paginate`` returns. Iterate it for the items, or await ``next_page()`` for
+/// whole pages (not both).
+///
+/// Example::
+///
+///     async for project in client.paginate("projects", params={"company_id": 8089}):
+///         print(project["id"], project["name"])
 #[pyclass(module = "procore", frozen)]
 pub struct AsyncPageIterator {
     state: Arc<State>,
@@ -238,6 +262,12 @@ impl AsyncPageIterator {
     }
 
     /// Awaitable: the next whole page, or None at the end (do not mix with item iteration).
+    ///
+    /// Example::
+    ///
+    ///     pages = client.paginate("projects", params={"company_id": 8089})
+    ///     while (page := await pages.next_page()) is not None:
+    ///         print(page.number, len(page.items))
     fn next_page<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let state = self.state.clone();
         future_into_py(py, async move {

@@ -254,7 +254,14 @@ fn clear_py(py: Python<'_>, store: Arc<dyn TokenStore>) -> PyResult<()> {
     block_on(py, async move { store.clear().await })?.py(py)
 }
 
-/// Keeps the token set in this process only (the default).
+/// Keeps the token set in this process only (the default ``token_store``).
+///
+/// Example::
+///
+///     store = procore.MemoryTokenStore()
+///     client = procore.Client(client_id="...", client_secret="...", refresh_token="...", token_store=store)
+///     client.get("me")
+///     print(store.load()["version"])
 #[pyclass(module = "procore", frozen)]
 pub struct MemoryTokenStore {
     inner: Arc<procore::MemoryTokenStore>,
@@ -269,17 +276,30 @@ impl MemoryTokenStore {
         }
     }
 
-    /// The stored token set, or None.
+    /// The stored token set as a dict, or None.
+    ///
+    /// Example::
+    ///
+    ///     tokens = store.load()
     fn load(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         load_py(py, self.inner.clone())
     }
 
-    /// Replaces the stored token set.
+    /// Replaces the stored token set (a dict, or its JSON text).
+    ///
+    /// Example::
+    ///
+    ///     store.save({"access_token": "...", "refresh_token": "...", "expires_at": 1767225600})
     fn save(&self, py: Python<'_>, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
         save_py(py, self.inner.clone(), tokens)
     }
 
     /// Empties the store.
+    ///
+    /// Example::
+    ///
+    ///     store.clear()
+    ///     assert store.load() is None
     fn clear(&self, py: Python<'_>) -> PyResult<()> {
         clear_py(py, self.inner.clone())
     }
@@ -290,7 +310,12 @@ impl MemoryTokenStore {
 }
 
 /// Keeps the token set in a JSON file (mode 0600, atomic writes, an advisory lock shared by
-/// every process using the same path).
+/// every process using the same path): ``FileTokenStore(path)``.
+///
+/// Example::
+///
+///     store = procore.FileTokenStore(os.path.expanduser("~/.config/myapp/procore-tokens.json"))
+///     client = procore.Client(client_id="...", client_secret="...", refresh_token="...", token_store=store)
 #[pyclass(module = "procore", frozen)]
 pub struct FileTokenStore {
     inner: Arc<procore::FileTokenStore>,
@@ -306,22 +331,38 @@ impl FileTokenStore {
     }
 
     /// The token file's path.
+    ///
+    /// Example::
+    ///
+    ///     print(procore.FileTokenStore("tokens.json").path)
     #[getter]
     fn path(&self) -> PathBuf {
         self.inner.path().to_path_buf()
     }
 
-    /// The stored token set, or None.
+    /// The stored token set as a dict, or None.
+    ///
+    /// Example::
+    ///
+    ///     tokens = store.load()
     fn load(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         load_py(py, self.inner.clone())
     }
 
-    /// Replaces the stored token set.
+    /// Replaces the stored token set (a dict, or its JSON text).
+    ///
+    /// Example::
+    ///
+    ///     store.save({"access_token": "...", "refresh_token": "...", "expires_at": 1767225600})
     fn save(&self, py: Python<'_>, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
         save_py(py, self.inner.clone(), tokens)
     }
 
     /// Removes the stored token set.
+    ///
+    /// Example::
+    ///
+    ///     store.clear()  # what Client.revoke() does after revoking
     fn clear(&self, py: Python<'_>) -> PyResult<()> {
         clear_py(py, self.inner.clone())
     }
@@ -333,7 +374,13 @@ impl FileTokenStore {
 
 /// Keeps the token set in Redis (`redis://` or `rediss://`), with a lease lock: share one
 /// prefix among every process and machine using the same tokens
-/// (`RedisTokenStore.key_prefix(environment, client_id, user)`).
+/// (`RedisTokenStore.key_prefix(environment, client_id, user)`). ``RedisTokenStore(url, prefix)``.
+///
+/// Example::
+///
+///     prefix = procore.RedisTokenStore.key_prefix("sandbox", CLIENT_ID, "user-42")
+///     store = procore.RedisTokenStore("redis://localhost:6379/0", prefix)
+///     client = procore.Client(client_id=CLIENT_ID, client_secret=SECRET, token_store=store, environment="sandbox")
 #[pyclass(module = "procore", frozen)]
 pub struct RedisTokenStore {
     inner: Arc<procore::store::RedisTokenStore>,
@@ -351,22 +398,38 @@ impl RedisTokenStore {
     }
 
     /// A key prefix for an environment, an app and a user.
+    ///
+    /// Example::
+    ///
+    ///     prefix = procore.RedisTokenStore.key_prefix("production", CLIENT_ID, "user-42")
     #[staticmethod]
     fn key_prefix(environment: &str, client_id: &str, user: &str) -> String {
         procore::store::RedisTokenStore::key_prefix(environment, client_id, user)
     }
 
-    /// The stored token set, or None.
+    /// The stored token set as a dict, or None.
+    ///
+    /// Example::
+    ///
+    ///     tokens = store.load()
     fn load(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         load_py(py, self.inner.clone())
     }
 
     /// Replaces the stored token set (refused when a newer one is stored).
+    ///
+    /// Example::
+    ///
+    ///     store.save({"access_token": "...", "refresh_token": "...", "version": 3})
     fn save(&self, py: Python<'_>, tokens: &Bound<'_, PyAny>) -> PyResult<()> {
         save_py(py, self.inner.clone(), tokens)
     }
 
     /// Removes the stored token set.
+    ///
+    /// Example::
+    ///
+    ///     store.clear()  # what Client.revoke() does after revoking
     fn clear(&self, py: Python<'_>) -> PyResult<()> {
         clear_py(py, self.inner.clone())
     }

@@ -12,6 +12,22 @@ use crate::runtime::{block_on, future_into_py};
 
 /// Judges webhook deliveries: `receive(headers, body)` returns `{"verdict": "accepted" |
 /// "duplicate" | "rejected", "status": 200 | 401, "key", "event"}`.
+///
+/// ``WebhookReceiver(headers, *, remember=None, redis_url=None, redis_prefix=None, ttl=None)``:
+/// ``headers`` are the destination headers every authentic delivery carries (checked in
+/// constant time); repeats are remembered in memory (``remember`` keys) or in Redis
+/// (``redis_url``, ``redis_prefix``, ``ttl`` seconds), shared by every receiver process.
+///
+/// Example::
+///
+///     receiver = procore.WebhookReceiver({"Authorization": "Bearer s3cret"})
+///
+///     @app.post("/procore")
+///     def hook():
+///         d = receiver.receive(request.headers, request.get_data())
+///         if d["verdict"] == "accepted":
+///             handle(d["event"])
+///         return "", d["status"]
 #[pyclass(module = "procore._procore", frozen)]
 pub struct WebhookReceiver {
     inner: std::sync::Arc<procore::webhooks::Receiver>,
@@ -66,7 +82,13 @@ impl WebhookReceiver {
         })
     }
 
-    /// Judges one delivery (blocking; waits for Redis with a Redis dedupe).
+    /// Judges one delivery (blocking; waits for Redis with a Redis dedupe): the headers as a
+    /// mapping or a list of pairs (WSGI, ASGI), and the raw body.
+    ///
+    /// Example::
+    ///
+    ///     d = receiver.receive({"Authorization": "Bearer s3cret"}, b'{"id": 1, "resource_name": "RFIs"}')
+    ///     print(d["verdict"], d["status"])
     fn receive<'py>(
         &self,
         py: Python<'py>,
@@ -79,6 +101,10 @@ impl WebhookReceiver {
     }
 
     /// Awaitable `receive`.
+    ///
+    /// Example::
+    ///
+    ///     d = await receiver.receive_async(scope_headers, await request.body())
     fn receive_async<'py>(
         &self,
         py: Python<'py>,

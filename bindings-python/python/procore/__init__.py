@@ -11,6 +11,36 @@ Token refresh (single flight, rotation-safe), rate-limit pacing, retries, the
 ``Procore-Company-Id`` header and pagination all happen in the Rust core; this package
 converts arguments in and results out. ``AsyncClient`` is the asyncio twin of ``Client``.
 Core log events go to the ``procore`` logger.
+
+What the package exports (``help(procore.X)`` shows each one's docs and example):
+
+- clients: ``Client``, ``AsyncClient``; the login: ``OAuthClient``, ``AsyncOAuthClient``,
+  ``AuthorizationRequest``, ``OOB_REDIRECT_URI`` (the out-of-band redirect URI);
+- answers: ``Response``, ``RateLimit``; pagination: ``PageIterator``, ``AsyncPageIterator``,
+  ``Page``;
+- token stores: ``MemoryTokenStore``, ``FileTokenStore``, ``RedisTokenStore``, the
+  ``TokenStore`` protocol for your own, the ``TokenDict`` shape;
+- workflows: ``SyncResult``, ``UploadProgress``, ``UploadResult``, ``WebhookReceiver`` and its
+  ``Delivery``; the operation catalog: ``procore.catalog``;
+- errors: ``ProcoreError`` and one subclass per code of ``ERROR_CODES`` (the stable codes,
+  shared by every binding);
+- ``__version__``: the SDK's version.
+
+Example::
+
+    import asyncio
+    import procore
+
+    print(procore.__version__, procore.ERROR_CODES[:3])
+
+    async def main() -> None:
+        async with procore.AsyncClient("my-access-token", environment="sandbox") as client:
+            try:
+                print((await client.get("me")).json())
+            except procore.UnauthorizedError as e:
+                print(e.code, e.request_id)
+
+    asyncio.run(main())
 """
 
 from __future__ import annotations

@@ -61,13 +61,18 @@ class _Base:
         rate_limit_max_wait: Optional[float] = None,
         rate_budget: Optional[str] = None,
         max_body_bytes: Optional[int] = None,
-    ) -> None: ...
+    ) -> None:
+        """Builds the client; the options are listed in the class docstring."""
     @property
-    def api_base(self) -> str: ...
+    def api_base(self) -> str:
+        """The API base URL."""
     @property
-    def company_id(self) -> Optional[int]: ...
-    def current_tokens(self) -> Optional[TokenDict]: ...
-    def close(self) -> None: ...
+    def company_id(self) -> Optional[int]:
+        """The default company id (``Procore-Company-Id`` when a call names none), or None."""
+    def current_tokens(self) -> Optional[TokenDict]:
+        """The current token set as a dict (None before the first call for stored tokens)."""
+    def close(self) -> None:
+        """Releases the connection pool; later calls raise ``ConfigError``. Idempotent."""
 
 class Client(_Base):
     """The blocking client (thread-safe; one per token set)."""
@@ -85,7 +90,8 @@ class Client(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Response: ...
+    ) -> Response:
+        """Any method: a ``Response``, or a raised ``ProcoreError``."""
     def get(
         self,
         path: str,
@@ -98,7 +104,8 @@ class Client(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Response: ...
+    ) -> Response:
+        """``GET path``."""
     def post(
         self,
         path: str,
@@ -112,7 +119,8 @@ class Client(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Response: ...
+    ) -> Response:
+        """``POST path`` with a JSON body."""
     def put(
         self,
         path: str,
@@ -126,7 +134,8 @@ class Client(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Response: ...
+    ) -> Response:
+        """``PUT path`` with a JSON body."""
     def patch(
         self,
         path: str,
@@ -140,7 +149,8 @@ class Client(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Response: ...
+    ) -> Response:
+        """``PATCH path`` with a JSON body."""
     def delete(
         self,
         path: str,
@@ -153,7 +163,8 @@ class Client(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Response: ...
+    ) -> Response:
+        """``DELETE path``."""
     def call(
         self,
         operation: str,
@@ -167,7 +178,10 @@ class Client(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Response: ...
+    ) -> Response:
+        """A catalog operation by id (see ``procore.catalog``), checked first: an
+        ``InvalidCallError`` names what is missing, and nothing is sent.
+        """
     def paginate(
         self,
         path: str,
@@ -181,9 +195,14 @@ class Client(_Base):
         timeout: Optional[float] = None,
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
-    ) -> PageIterator: ...
-    def token_info(self) -> dict[str, _JSON]: ...
-    def revoke(self) -> None: ...
+    ) -> PageIterator:
+        """The items of a collection (v1 arrays or v2 ``{"data": [...]}``), one page in memory at
+        a time: a ``PageIterator``. Also takes ``per_page`` and ``max_items``.
+        """
+    def token_info(self) -> dict[str, _JSON]:
+        """Introspects the access token (``/oauth/token/info``), as a dict."""
+    def revoke(self) -> None:
+        """Revokes the tokens at the server and clears the token store (logout)."""
     def sync(
         self,
         path: str,
@@ -200,7 +219,12 @@ class Client(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> SyncResult: ...
+    ) -> SyncResult:
+        """Any number of updates for a ``.../sync`` endpoint, sent in batches of at most 1000:
+        ``{"entities": [...], "errors": [{"index": i, "error": {...}}], "batches": n}``. Also
+        takes ``method`` (default ``PATCH``), ``batch_size`` and ``json`` (the fields sent
+        beside ``updates``).
+        """
     def upload(
         self,
         source: Union[bytes, bytearray, memoryview, str, PathLike[str]],
@@ -215,7 +239,11 @@ class Client(_Base):
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
         progress: Optional[Callable[[UploadProgress], Any]] = None,
-    ) -> UploadResult: ...
+    ) -> UploadResult:
+        """A direct upload of ``source`` (bytes or a path): v2.1 unless ``flow`` is ``"v1.1"`` or
+        ``"v1.1-segmented"``; ``progress`` is called with ``{"sent", "total", ...}``. Returns
+        an ``UploadResult`` dict whose ``id`` a resource is attached with.
+        """
     def create_hook(
         self,
         *,
@@ -225,7 +253,10 @@ class Client(_Base):
         namespace: Optional[str] = None,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> dict[str, _JSON]: ...
+    ) -> dict[str, _JSON]:
+        """A webhook hook of a company or project (``destination_url``, ``destination_headers``,
+        ``api_version``, ``namespace``, ``company_id`` or ``project_id``).
+        """
     def update_hook(
         self,
         hook_id: int,
@@ -236,13 +267,16 @@ class Client(_Base):
         namespace: Optional[str] = None,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> dict[str, _JSON]: ...
+    ) -> dict[str, _JSON]:
+        """Changes the given fields of a hook."""
     def list_hooks(
         self, *, company_id: Optional[int] = None, project_id: Optional[int] = None
-    ) -> list[dict[str, _JSON]]: ...
+    ) -> list[dict[str, _JSON]]:
+        """The hooks of a company or project."""
     def delete_hook(
         self, hook_id: int, *, company_id: Optional[int] = None, project_id: Optional[int] = None
-    ) -> None: ...
+    ) -> None:
+        """Deletes a hook."""
     def create_trigger(
         self,
         hook_id: int,
@@ -251,10 +285,12 @@ class Client(_Base):
         *,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> dict[str, _JSON]: ...
+    ) -> dict[str, _JSON]:
+        """Deliver ``event_type`` (create, update, delete) of ``resource_name`` to the hook."""
     def list_triggers(
         self, hook_id: int, *, company_id: Optional[int] = None, project_id: Optional[int] = None
-    ) -> list[dict[str, _JSON]]: ...
+    ) -> list[dict[str, _JSON]]:
+        """The triggers of a hook."""
     def delete_trigger(
         self,
         hook_id: int,
@@ -262,7 +298,8 @@ class Client(_Base):
         *,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> None: ...
+    ) -> None:
+        """Deletes a trigger of a hook."""
     def list_deliveries(
         self,
         hook_id: int,
@@ -270,8 +307,10 @@ class Client(_Base):
         *,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> list[dict[str, _JSON]]: ...
-    def __enter__(self) -> Self: ...
+    ) -> list[dict[str, _JSON]]:
+        """A hook's deliveries, all or by ``status`` (successful, failing, discarded)."""
+    def __enter__(self) -> Self:
+        """``with procore.Client(...) as client:`` closes the client at the end."""
     def __exit__(self, *_exc: Any) -> bool: ...
 
 class AsyncClient(_Base):
@@ -290,7 +329,8 @@ class AsyncClient(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Awaitable[Response]: ...
+    ) -> Awaitable[Response]:
+        """Any method, awaitable."""
     def get(
         self,
         path: str,
@@ -303,7 +343,8 @@ class AsyncClient(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Awaitable[Response]: ...
+    ) -> Awaitable[Response]:
+        """``GET path``, awaitable."""
     def post(
         self,
         path: str,
@@ -317,7 +358,8 @@ class AsyncClient(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Awaitable[Response]: ...
+    ) -> Awaitable[Response]:
+        """``POST path``, awaitable."""
     def put(
         self,
         path: str,
@@ -331,7 +373,8 @@ class AsyncClient(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Awaitable[Response]: ...
+    ) -> Awaitable[Response]:
+        """``PUT path``, awaitable."""
     def patch(
         self,
         path: str,
@@ -345,7 +388,8 @@ class AsyncClient(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Awaitable[Response]: ...
+    ) -> Awaitable[Response]:
+        """``PATCH path``, awaitable."""
     def delete(
         self,
         path: str,
@@ -358,7 +402,8 @@ class AsyncClient(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Awaitable[Response]: ...
+    ) -> Awaitable[Response]:
+        """``DELETE path``, awaitable."""
     def call(
         self,
         operation: str,
@@ -372,7 +417,8 @@ class AsyncClient(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Awaitable[Response]: ...
+    ) -> Awaitable[Response]:
+        """A catalog operation by id, checked first, awaitable."""
     def paginate(
         self,
         path: str,
@@ -386,9 +432,12 @@ class AsyncClient(_Base):
         timeout: Optional[float] = None,
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
-    ) -> AsyncPageIterator: ...
-    def token_info(self) -> Awaitable[dict[str, _JSON]]: ...
-    def revoke(self) -> Awaitable[None]: ...
+    ) -> AsyncPageIterator:
+        """The items of a collection, for ``async for``: an ``AsyncPageIterator``."""
+    def token_info(self) -> Awaitable[dict[str, _JSON]]:
+        """Awaitable ``/oauth/token/info``."""
+    def revoke(self) -> Awaitable[None]:
+        """Awaitable logout: revokes the tokens and clears the token store."""
     def sync(
         self,
         path: str,
@@ -405,7 +454,11 @@ class AsyncClient(_Base):
         max_attempts: Optional[int] = None,
         deadline: Optional[float] = None,
         raw: Optional[bool] = None,
-    ) -> Awaitable[SyncResult]: ...
+    ) -> Awaitable[SyncResult]:
+        """Any number of updates for a ``.../sync`` endpoint, sent in batches of at most 1000:
+        ``{"entities": [...], "errors": [{"index": i, "error": {...}}], "batches": n}``,
+        awaitable.
+        """
     def upload(
         self,
         source: Union[bytes, bytearray, memoryview, str, PathLike[str]],
@@ -420,7 +473,11 @@ class AsyncClient(_Base):
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
         progress: Optional[Callable[[UploadProgress], Any]] = None,
-    ) -> Awaitable[UploadResult]: ...
+    ) -> Awaitable[UploadResult]:
+        """A direct upload of ``source`` (bytes or a path): v2.1 unless ``flow`` is ``"v1.1"`` or
+        ``"v1.1-segmented"``; ``progress`` is called with ``{"sent", "total", ...}``,
+        awaitable.
+        """
     def create_hook(
         self,
         *,
@@ -430,7 +487,10 @@ class AsyncClient(_Base):
         namespace: Optional[str] = None,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> Awaitable[dict[str, _JSON]]: ...
+    ) -> Awaitable[dict[str, _JSON]]:
+        """A webhook hook of a company or project (``destination_url``, ``destination_headers``,
+        ``api_version``, ``namespace``), awaitable.
+        """
     def update_hook(
         self,
         hook_id: int,
@@ -441,13 +501,16 @@ class AsyncClient(_Base):
         namespace: Optional[str] = None,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> Awaitable[dict[str, _JSON]]: ...
+    ) -> Awaitable[dict[str, _JSON]]:
+        """Changes the given fields of a hook, awaitable."""
     def list_hooks(
         self, *, company_id: Optional[int] = None, project_id: Optional[int] = None
-    ) -> Awaitable[list[dict[str, _JSON]]]: ...
+    ) -> Awaitable[list[dict[str, _JSON]]]:
+        """The hooks of a company or project, awaitable."""
     def delete_hook(
         self, hook_id: int, *, company_id: Optional[int] = None, project_id: Optional[int] = None
-    ) -> Awaitable[None]: ...
+    ) -> Awaitable[None]:
+        """Deletes a hook, awaitable."""
     def create_trigger(
         self,
         hook_id: int,
@@ -456,10 +519,14 @@ class AsyncClient(_Base):
         *,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> Awaitable[dict[str, _JSON]]: ...
+    ) -> Awaitable[dict[str, _JSON]]:
+        """Deliver ``event_type`` (create, update, delete) of ``resource_name`` to the hook,
+        awaitable.
+        """
     def list_triggers(
         self, hook_id: int, *, company_id: Optional[int] = None, project_id: Optional[int] = None
-    ) -> Awaitable[list[dict[str, _JSON]]]: ...
+    ) -> Awaitable[list[dict[str, _JSON]]]:
+        """The triggers of a hook, awaitable."""
     def delete_trigger(
         self,
         hook_id: int,
@@ -467,7 +534,8 @@ class AsyncClient(_Base):
         *,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> Awaitable[None]: ...
+    ) -> Awaitable[None]:
+        """Deletes a trigger of a hook, awaitable."""
     def list_deliveries(
         self,
         hook_id: int,
@@ -475,8 +543,10 @@ class AsyncClient(_Base):
         *,
         company_id: Optional[int] = None,
         project_id: Optional[int] = None,
-    ) -> Awaitable[list[dict[str, _JSON]]]: ...
-    def __aenter__(self) -> Awaitable[Self]: ...
+    ) -> Awaitable[list[dict[str, _JSON]]]:
+        """A hook's deliveries, all or by ``status`` (successful, failing, discarded), awaitable."""
+    def __aenter__(self) -> Awaitable[Self]:
+        """``async with procore.AsyncClient(...) as client:`` closes the client at the end."""
     def __aexit__(self, *_exc: Any) -> Awaitable[bool]: ...
 
 class OAuthClient:
@@ -491,14 +561,23 @@ class OAuthClient:
         base_url: Optional[str] = None,
         api_base: Optional[str] = None,
         login_base: Optional[str] = None,
-    ) -> None: ...
+    ) -> None:
+        """Builds the OAuth client; raises ``ConfigError`` for empty credentials."""
     def authorize_url(
         self, redirect_uri: str = "urn:ietf:wg:oauth:2.0:oob", *, pkce: bool = True
-    ) -> AuthorizationRequest: ...
-    def exchange_code(self, request: AuthorizationRequest, code: str, state: str) -> TokenDict: ...
+    ) -> AuthorizationRequest:
+        """Starts a login: an ``AuthorizationRequest`` with the URL, a fresh random ``state``
+        and, when ``pkce`` is true, an S256 PKCE challenge. The default redirect is the out-
+        of-band one (``procore.OOB_REDIRECT_URI``: Procore shows the code).
+        """
+    def exchange_code(self, request: AuthorizationRequest, code: str, state: str) -> TokenDict:
+        """Finishes a login: checks ``state`` (``StateMismatchError``), exchanges the single-use
+        ``code``, and returns the token set as a dict.
+        """
 
 class AsyncOAuthClient(OAuthClient):
     """``OAuthClient`` for asyncio."""
     def exchange_code(  # type: ignore[override]
         self, request: AuthorizationRequest, code: str, state: str
-    ) -> Awaitable[TokenDict]: ...
+    ) -> Awaitable[TokenDict]:
+        """Awaitable ``exchange_code``: checks ``state``, then exchanges the code."""

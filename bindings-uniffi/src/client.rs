@@ -22,6 +22,21 @@ use crate::stores::{ForeignStore, TokenStore};
 /// `Procore.kt`, whose `close()` makes later calls fail with the SDK's `CONFIG` error (the
 /// generated `close()` frees the object, after which generated code can only throw
 /// `IllegalStateException`).
+///
+/// Example:
+///
+/// ```kotlin
+/// val client = Client.withAccessToken(ClientOptions(environment = "sandbox", companyId = 8089uL), token)
+/// val me = client.get("me").json()
+/// client.items("projects", PaginateOptions(query = query("company_id" to 8089))).collect { println(it) }
+/// client.close()
+/// ```
+///
+/// ```swift
+/// let client = try Client.withAccessToken(options: ClientOptions(environment: "sandbox", companyId: 8089), accessToken: token)
+/// let me = try await client.get(path: "me")
+/// for try await project in client.items("projects", options: PaginateOptions(query: [QueryParam("company_id", 8089)])) { print(project) }
+/// ```
 #[derive(uniffi::Object)]
 pub struct NativeClient {
     inner: procore::Client,
@@ -77,12 +92,32 @@ fn with_body(options: Option<RequestOptions>, body_json: String) -> RequestOptio
 impl NativeClient {
     /// A client from its options (credentials included); `store` keeps the tokens (default:
     /// memory). The `with...` constructors below are shorthands for it.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val client = Client(ClientOptions(clientId = id, clientSecret = Secret(secret), refreshToken = Secret(refresh)), FileTokenStore("tokens.json"))
+    /// ```
+    ///
+    /// ```swift
+    /// let client = try Client(options: ClientOptions(accessToken: Secret(value: token), environment: "sandbox"))
+    /// ```
     #[uniffi::constructor(default(store = None))]
     pub fn new(options: ClientOptions, store: Option<Arc<dyn TokenStore>>) -> Result<Arc<Self>> {
         Self::build(options, store)
     }
 
     /// A client on a fixed access token (never refreshed; a 401 is final).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val client = Client.withAccessToken(ClientOptions(environment = "sandbox"), token)
+    /// ```
+    ///
+    /// ```swift
+    /// let client = try Client.withAccessToken(options: ClientOptions(environment: "sandbox"), accessToken: token)
+    /// ```
     #[uniffi::constructor]
     pub fn with_access_token(options: ClientOptions, access_token: String) -> Result<Arc<Self>> {
         Self::build(
@@ -95,6 +130,16 @@ impl NativeClient {
     }
 
     /// A service account: the client-credentials grant, fetched again at expiry.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val client = Client.withClientCredentials(ClientOptions(companyId = 8089uL), clientId, clientSecret)
+    /// ```
+    ///
+    /// ```swift
+    /// let client = try Client.withClientCredentials(options: ClientOptions(companyId: 8089), clientId: id, clientSecret: secret)
+    /// ```
     #[uniffi::constructor]
     pub fn with_client_credentials(
         options: ClientOptions,
@@ -113,6 +158,16 @@ impl NativeClient {
 
     /// A user's refresh token. If `store` already holds a set, the stored set wins (it is
     /// newer: refresh tokens rotate). The first call refreshes.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val client = Client.withRefreshToken(ClientOptions(), clientId, clientSecret, refreshToken, FileTokenStore("tokens.json"))
+    /// ```
+    ///
+    /// ```swift
+    /// let client = try Client.withRefreshToken(options: ClientOptions(), clientId: id, clientSecret: secret, refreshToken: refresh, store: fileTokenStore(path: path))
+    /// ```
     #[uniffi::constructor(default(store = None))]
     pub fn with_refresh_token(
         options: ClientOptions,
@@ -134,6 +189,18 @@ impl NativeClient {
 
     /// A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier). If
     /// `store` holds a newer set, that one wins.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val tokens = oauth.exchangeCode(request, code, state)
+    /// val client = Client.withTokens(ClientOptions(environment = "sandbox"), clientId, clientSecret, tokens, store)
+    /// ```
+    ///
+    /// ```swift
+    /// let tokens = try await oauth.exchangeCode(request: request, code: code, returnedState: state)
+    /// let client = try Client.withTokens(options: ClientOptions(environment: "sandbox"), clientId: id, clientSecret: secret, tokens: tokens, store: store)
+    /// ```
     #[uniffi::constructor(default(store = None))]
     pub fn with_tokens(
         options: ClientOptions,
@@ -154,6 +221,16 @@ impl NativeClient {
     }
 
     /// Tokens that live only in `store` (saved by an earlier run or login).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val client = Client.withStoredTokens(ClientOptions(), clientId, clientSecret, KeystoreTokenStore(prefs))
+    /// ```
+    ///
+    /// ```swift
+    /// let client = try Client.withStoredTokens(options: ClientOptions(), clientId: id, clientSecret: secret, store: KeychainTokenStore())
+    /// ```
     #[uniffi::constructor]
     pub fn with_stored_tokens(
         options: ClientOptions,
@@ -172,18 +249,48 @@ impl NativeClient {
         )
     }
 
-    /// The default company id.
+    /// The default company id (sent as `Procore-Company-Id` when a call names none), if set.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val company: ULong? = client.companyId()
+    /// ```
+    ///
+    /// ```swift
+    /// let company: UInt64? = client.companyId()
+    /// ```
     pub fn company_id(&self) -> Option<u64> {
         self.inner.company_id()
     }
 
     /// A copy of the current token set, if one was loaded or fetched yet.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// client.currentTokens()?.let { println("expires at ${it.expiresAtUnix()}") }
+    /// ```
+    ///
+    /// ```swift
+    /// if let tokens = client.currentTokens() { print(tokens.expiresAtUnix() ?? 0) }
+    /// ```
     pub fn current_tokens(&self) -> Option<Arc<TokenSet>> {
         self.inner.tokens().current_tokens().map(TokenSet::wrap)
     }
 
     /// Any call: `method` is `get`, `post`, `put`, `patch`, `delete`, `head` or `options`;
     /// `path` is `/rest/v1.0/projects`, or `projects` (relative to the API version).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val r = client.request("GET", "projects", RequestOptions(query = query("company_id" to 8089)))
+    /// ```
+    ///
+    /// ```swift
+    /// let r = try await client.request(method: "GET", path: "projects", options: RequestOptions(query: [QueryParam("company_id", 8089)]))
+    /// ```
     #[uniffi::method(default(options = None))]
     pub async fn request(
         &self,
@@ -197,6 +304,18 @@ impl NativeClient {
     /// A catalog operation by id (`procore.catalog`), its path parameters filling the path
     /// template; checked first: an `INVALID_CALL` error names what is missing (a path
     /// parameter, a required query parameter or body field) and nothing is sent.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val body = """{"rfi": {"subject": "Door height"}}"""
+    /// val r = client.call("RestV10ProjectsProjectIdRfisPost", query("project_id" to 5), RequestOptions(bodyJson = body))
+    /// ```
+    ///
+    /// ```swift
+    /// let body = #"{"rfi": {"subject": "Door height"}}"#
+    /// let r = try await client.call(operation: "RestV10ProjectsProjectIdRfisPost", path: [QueryParam("project_id", 5)], options: RequestOptions(bodyJson: body))
+    /// ```
     #[uniffi::method(default(path = [], options = None))]
     pub async fn call(
         &self,
@@ -217,12 +336,32 @@ impl NativeClient {
     }
 
     /// `GET path`.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val me = client.get("me").json()
+    /// ```
+    ///
+    /// ```swift
+    /// let me = try await client.get(path: "me").jsonObject()
+    /// ```
     #[uniffi::method(default(options = None))]
     pub async fn get(&self, path: String, options: Option<RequestOptions>) -> Result<Response> {
         self.run("GET", path, options.unwrap_or_default()).await
     }
 
     /// `POST path` with a JSON body (text).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val r = client.post("projects/5/rfis", """{"rfi": {"subject": "Door height"}}""")
+    /// ```
+    ///
+    /// ```swift
+    /// let r = try await client.post(path: "projects/5/rfis", bodyJson: #"{"rfi": {"subject": "Door height"}}"#)
+    /// ```
     #[uniffi::method(default(options = None))]
     pub async fn post(
         &self,
@@ -234,6 +373,16 @@ impl NativeClient {
     }
 
     /// `PUT path` with a JSON body (text).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// client.put("projects/5/rfis/7", """{"rfi": {"subject": "Door height (rev. B)"}}""")
+    /// ```
+    ///
+    /// ```swift
+    /// _ = try await client.put(path: "projects/5/rfis/7", bodyJson: #"{"rfi": {"subject": "Door height (rev. B)"}}"#)
+    /// ```
     #[uniffi::method(default(options = None))]
     pub async fn put(
         &self,
@@ -245,6 +394,16 @@ impl NativeClient {
     }
 
     /// `PATCH path` with a JSON body (text).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// client.patch("projects/5", """{"project": {"active": false}}""", RequestOptions(companyId = 8089uL))
+    /// ```
+    ///
+    /// ```swift
+    /// _ = try await client.patch(path: "projects/5", bodyJson: #"{"project": {"active": false}}"#)
+    /// ```
     #[uniffi::method(default(options = None))]
     pub async fn patch(
         &self,
@@ -256,6 +415,16 @@ impl NativeClient {
     }
 
     /// `DELETE path`.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// client.delete("projects/5/rfis/7")
+    /// ```
+    ///
+    /// ```swift
+    /// _ = try await client.delete(path: "projects/5/rfis/7")
+    /// ```
     #[uniffi::method(default(options = None))]
     pub async fn delete(&self, path: String, options: Option<RequestOptions>) -> Result<Response> {
         self.run("DELETE", path, options.unwrap_or_default()).await
@@ -264,6 +433,19 @@ impl NativeClient {
     /// A cursor over a paginated collection (v1 arrays or v2 `{"data": [...]}`), one page per
     /// `nextPage()` call. The Kotlin `pages()`/`items()` flows and the Swift `AsyncSequence`
     /// wrap it.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val cursor = client.paginate("projects", PaginateOptions(query = query("company_id" to 8089)))
+    /// while (true) { val page = cursor.nextPage() ?: break; println("page ${page.number}: ${page.items.size} items") }
+    /// cursor.close()
+    /// ```
+    ///
+    /// ```swift
+    /// let cursor = try client.paginate(path: "projects", options: PaginateOptions(query: [QueryParam("company_id", 8089)]))
+    /// while let page = try await cursor.nextPage() { print(page.number, page.items.count) }
+    /// ```
     #[uniffi::method(default(options = None))]
     pub fn paginate(
         &self,
@@ -274,21 +456,63 @@ impl NativeClient {
     }
 
     /// Revokes the tokens at the server and clears the token store (logout).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// client.revoke()  // later calls fail with REAUTHORIZATION_REQUIRED
+    /// ```
+    ///
+    /// ```swift
+    /// try await client.revoke()
+    /// ```
     pub async fn revoke(&self) -> Result<()> {
         self.client()?.revoke().await.ffi()
     }
 
     /// Introspects the current access token (`/oauth/token/info`), as JSON text.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val info = parseJson(client.tokenInfo()).jsonObject
+    /// ```
+    ///
+    /// ```swift
+    /// let info = try await client.tokenInfo()
+    /// ```
     pub async fn token_info(&self) -> Result<String> {
         Ok(self.client()?.token_info().await.ffi()?.to_string())
     }
 
     /// Refuses further calls (they fail with `CONFIG`). Idempotent. Calls in flight finish.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// client.shutdown()  // later calls fail with CONFIG
+    /// ```
+    ///
+    /// ```swift
+    /// client.shutdown()
+    /// ```
     pub fn shutdown(&self) {
         self.closed.store(true, Ordering::Release);
     }
 
     /// True after `shutdown()`.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val native = NativeClient.withAccessToken(ClientOptions(), token)
+    /// native.shutdown()
+    /// check(native.isShutDown())
+    /// ```
+    ///
+    /// ```swift
+    /// if !client.isShutDown() { _ = try await client.get(path: "me") }
+    /// ```
     pub fn is_shut_down(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }

@@ -35,6 +35,16 @@ pub use stores::{
 };
 
 /// The SDK's version.
+///
+/// Example:
+///
+/// ```kotlin
+/// println("procore ${sdkVersion()}")
+/// ```
+///
+/// ```swift
+/// print("procore \(sdkVersion())")
+/// ```
 #[uniffi::export]
 pub fn sdk_version() -> String {
     procore::SDK_VERSION.to_owned()

@@ -9,6 +9,16 @@ use crate::auth::{Secret, TokenSet};
 /// How a client authenticates, connects and behaves: the same options, by name, as in every
 /// other binding (durations in milliseconds). Every field has a default. Secrets are
 /// [`Secret`] objects, so the generated `toString()` / `print()` never shows one.
+///
+/// Example:
+///
+/// ```kotlin
+/// val options = ClientOptions(clientId = clientId, clientSecret = Secret(secret), environment = "sandbox", companyId = 8089uL, maxAttempts = 6u)
+/// ```
+///
+/// ```swift
+/// let options = ClientOptions(clientId: id, clientSecret: Secret(value: secret), environment: "sandbox", companyId: 8089)
+/// ```
 #[derive(uniffi::Record, Clone, Default)]
 pub struct ClientOptions {
     /// A fixed access token (never refreshed).
@@ -17,6 +27,7 @@ pub struct ClientOptions {
     /// The app's OAuth client id (with `client_secret`).
     #[uniffi(default)]
     pub client_id: Option<String>,
+    /// The app's OAuth client secret (with `client_id`).
     #[uniffi(default)]
     pub client_secret: Option<Arc<Secret>>,
     /// A user's refresh token (a set already in the store wins: it is newer).
@@ -53,6 +64,7 @@ pub struct ClientOptions {
     /// The language reported in `Procore-Sdk-Language` (default `uniffi`).
     #[uniffi(default)]
     pub sdk_language: Option<String>,
+    /// Timeout of a TCP + TLS connect.
     #[uniffi(default)]
     pub connect_timeout_ms: Option<u64>,
     /// Per-attempt timeout (default 60 s).
@@ -64,8 +76,10 @@ pub struct ClientOptions {
     /// Attempts in all per call, the first included (default 4; 1 disables retries).
     #[uniffi(default)]
     pub max_attempts: Option<u32>,
+    /// The first backoff delay (doubled at each retry, with jitter).
     #[uniffi(default)]
     pub retry_base_delay_ms: Option<u64>,
+    /// The longest backoff delay.
     #[uniffi(default)]
     pub retry_max_delay_ms: Option<u64>,
     /// The longest `Retry-After` of a 503 that is waited out (default 60 s).
@@ -148,20 +162,49 @@ impl ClientOptions {
 
 /// One query value. Lists are sent Rails-style (`name[]=a&name[]=b`); for a nested filter put
 /// the brackets in the name (`filters[status_id]` with a list sends `filters[status_id][]`).
+///
+/// Example:
+///
+/// ```kotlin
+/// val status = QueryValue.IntList(listOf(1L, 2L))  // or queryValue(listOf(1, 2))
+/// ```
+///
+/// ```swift
+/// let status = QueryValue.intList(values: [1, 2])
+/// ```
 #[derive(uniffi::Enum, Clone, Debug)]
 pub enum QueryValue {
+    /// A string.
     Text { value: String },
+    /// An integer.
     Int { value: i64 },
+    /// A number with a fraction.
     Number { value: f64 },
+    /// `true` or `false`.
     Bool { value: bool },
+    /// A list of strings (`name[]=a&name[]=b`).
     TextList { values: Vec<String> },
+    /// A list of integers (`name[]=1&name[]=2`).
     IntList { values: Vec<i64> },
 }
 
 /// One query parameter; parameters are sent in order, names as given.
+///
+/// Example:
+///
+/// ```kotlin
+/// val params = listOf(QueryParam("company_id", QueryValue.Int(8089)), QueryParam("filters[status_id]", QueryValue.IntList(listOf(1L, 2L))))
+/// // or: query("company_id" to 8089, "filters[status_id]" to listOf(1, 2))
+/// ```
+///
+/// ```swift
+/// let params = [QueryParam("company_id", 8089), QueryParam("filters[status_id]", [1, 2])]
+/// ```
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct QueryParam {
+    /// The name as sent (brackets included, as in `filters[status_id]`).
     pub name: String,
+    /// The value.
     pub value: QueryValue,
 }
 
@@ -198,6 +241,16 @@ pub(crate) fn query_of(params: Vec<QueryParam>) -> Option<procore::QueryValue> {
 }
 
 /// Per-call options: the same names as in every other binding. Every field has a default.
+///
+/// Example:
+///
+/// ```kotlin
+/// val r = client.get("projects", RequestOptions(query = query("company_id" to 8089), companyId = 8089uL, timeoutMs = 10_000uL))
+/// ```
+///
+/// ```swift
+/// let r = try await client.get(path: "projects", options: RequestOptions(query: [QueryParam("company_id", 8089)], companyId: 8089))
+/// ```
 #[derive(uniffi::Record, Clone, Debug, Default)]
 pub struct RequestOptions {
     /// Query parameters, in order.
@@ -247,6 +300,18 @@ impl From<RequestOptions> for procore::CallOptions {
 
 /// How to walk a collection: the same names as in every other binding. Every field has a
 /// default.
+///
+/// Example:
+///
+/// ```kotlin
+/// val opts = PaginateOptions(query = query("company_id" to 8089), perPage = 100u, maxItems = 500uL)
+/// client.items("projects", opts).collect { println(it) }
+/// ```
+///
+/// ```swift
+/// let opts = PaginateOptions(query: [QueryParam("company_id", 8089)], perPage: 100, maxItems: 500)
+/// for try await project in client.items("projects", options: opts) { print(project) }
+/// ```
 #[derive(uniffi::Record, Clone, Debug, Default)]
 pub struct PaginateOptions {
     /// Query parameters sent with every page (filters, `company_id`, ...).

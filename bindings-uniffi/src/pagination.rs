@@ -8,6 +8,16 @@ use crate::options::PaginateOptions;
 use crate::response::RateLimit;
 
 /// One page of a collection.
+///
+/// Example:
+///
+/// ```kotlin
+/// client.pages("projects").collect { page -> println("page ${page.number}: ${page.items.size} of ${page.total}, more: ${page.hasNext}") }
+/// ```
+///
+/// ```swift
+/// for try await page in client.pages("projects") { print(page.number, page.items.count, page.total ?? 0, page.hasNext) }
+/// ```
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct Page {
     /// The page's items, each as JSON text, in server order.
@@ -28,6 +38,17 @@ pub struct Page {
 
 /// Fetches a collection one page per `nextPage()` call; holds no item between calls. Calls
 /// on one cursor run one at a time. After an error the same page may be asked for again.
+///
+/// Example:
+///
+/// ```kotlin
+/// client.paginate("projects").use { cursor -> cursor.pages().collect { println(it.number) } }
+/// ```
+///
+/// ```swift
+/// let cursor = try client.paginate(path: "projects")
+/// for try await page in cursor.pages { print(page.number) }
+/// ```
 #[derive(uniffi::Object)]
 pub struct PageCursor {
     inner: tokio::sync::Mutex<procore::PageCursor>,
@@ -56,6 +77,16 @@ impl PageCursor {
 #[uniffi::export(async_runtime = "tokio")]
 impl PageCursor {
     /// The next page, or none at the end.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val first = cursor.nextPage()
+    /// ```
+    ///
+    /// ```swift
+    /// let first = try await cursor.nextPage()
+    /// ```
     pub async fn next_page(&self) -> Result<Option<Page>> {
         let mut cursor = self.inner.lock().await;
         let Some(page) = cursor.next_page().await.ffi()? else {
@@ -73,6 +104,16 @@ impl PageCursor {
     }
 
     /// True when no page is left (false while a page is being fetched).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// while (!cursor.isDone()) cursor.nextPage()?.let { println(it.items.size) }
+    /// ```
+    ///
+    /// ```swift
+    /// while !cursor.isDone() { if let page = try await cursor.nextPage() { print(page.items.count) } }
+    /// ```
     pub fn is_done(&self) -> bool {
         self.inner.try_lock().map(|c| c.is_done()).unwrap_or(false)
     }

@@ -5,6 +5,16 @@ use std::collections::HashMap;
 use crate::auth::unix_secs;
 
 /// The rate-limit window an answer reported.
+///
+/// Example:
+///
+/// ```kotlin
+/// client.get("me").rateLimit?.let { println("${it.remaining}/${it.limit} until ${it.resetUnix}") }
+/// ```
+///
+/// ```swift
+/// if let rl = try await client.get(path: "me").rateLimit { print(rl.remaining, rl.limit, rl.resetUnix) }
+/// ```
 #[derive(uniffi::Record, Clone, Debug, PartialEq, Eq)]
 pub struct RateLimit {
     /// Requests allowed in the window.
@@ -25,7 +35,21 @@ impl From<&procore::RateLimitSnapshot> for RateLimit {
     }
 }
 
-/// A successful answer.
+/// A successful answer (a failure throws `ProcoreException` in Kotlin, `ProcoreError` in Swift).
+///
+/// Example:
+///
+/// ```kotlin
+/// val r = client.get("projects", RequestOptions(query = query("company_id" to 8089)))
+/// println("${r.statusCode} ${r.requestId} ${r.attempts} ${r.waitedMs}")
+/// val projects = r.json().jsonArray
+/// ```
+///
+/// ```swift
+/// let r = try await client.get(path: "projects", options: RequestOptions(query: [QueryParam("company_id", 8089)]))
+/// print(r.status, r.requestId ?? "-", r.headers["total"] ?? "?")
+/// let projects = try r.jsonObject()
+/// ```
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct Response {
     /// The HTTP status.

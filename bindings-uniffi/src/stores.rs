@@ -17,10 +17,30 @@ use crate::auth::TokenSet;
 use crate::errors::StoreError;
 
 /// How a custom store releases its cross-process lock (called once, when the refresh is done).
+///
+/// Example:
+///
+/// ```kotlin
+/// class RowGuard(private val db: Database, private val id: Long) : StoreGuard { override suspend fun release() = db.unlock(id) }
+/// ```
+///
+/// ```swift
+/// final class RowGuard: StoreGuard { func release() async throws { try await db.unlock(id) } }
+/// ```
 #[uniffi::export(foreign)]
 #[async_trait]
 pub trait StoreGuard: Send + Sync {
     /// Releases the lock.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// override suspend fun release() = db.unlock(rowId)
+    /// ```
+    ///
+    /// ```swift
+    /// func release() async throws { try await db.unlock(rowId) }
+    /// ```
     async fn release(&self) -> Result<(), StoreError>;
 }
 
@@ -31,6 +51,16 @@ enum Held {
 
 /// A held lock of a store, returned by `TokenStore.lock()`: build one with the guard that
 /// releases it (`StoreLease(guard)`).
+///
+/// Example:
+///
+/// ```kotlin
+/// override suspend fun lock(): StoreLease? { db.lock(rowId); return StoreLease(RowGuard(db, rowId)) }
+/// ```
+///
+/// ```swift
+/// func lock() async throws -> StoreLease? { try await db.lock(rowId); return StoreLease(guard: RowGuard(db: db, id: rowId)) }
+/// ```
 #[derive(uniffi::Object)]
 pub struct StoreLease {
     held: Mutex<Option<Held>>,
@@ -45,6 +75,16 @@ impl std::fmt::Debug for StoreLease {
 #[uniffi::export]
 impl StoreLease {
     /// A lease released by `guard.release()`.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val lease = StoreLease(RowGuard(db, rowId))
+    /// ```
+    ///
+    /// ```swift
+    /// let lease = StoreLease(guard: RowGuard(db: db, id: rowId))
+    /// ```
     #[uniffi::constructor]
     pub fn new(guard: Arc<dyn StoreGuard>) -> Arc<Self> {
         Arc::new(StoreLease {
@@ -71,21 +111,79 @@ impl StoreLease {
 /// call should be short. Throw `StoreException.Failed` (or anything else: it becomes a
 /// `STORE` error) when the store cannot be read or written; never return `null` for a set
 /// that exists but cannot be read.
+///
+/// Example:
+///
+/// ```kotlin
+/// // The members of `class KeystoreTokenStore(private val prefs: EncryptedPrefs) : TokenStore`:
+/// override suspend fun load() = prefs.getString("procore")?.let { TokenSet.fromJson(it) }
+/// override suspend fun save(tokens: TokenSet) { prefs.putString("procore", tokens.toJson()) }
+/// override suspend fun clear() { prefs.remove("procore") }
+/// override suspend fun lock(): StoreLease? = null  // one process per store, as on a phone
+/// ```
+///
+/// ```swift
+/// // The members of `final class KeychainTokenStore: TokenStore`:
+/// func load() async throws -> TokenSet? { try keychain.get("procore").map { try TokenSet.fromJson(json: $0) } }
+/// func save(tokens: TokenSet) async throws { try keychain.set(tokens.toJson(), key: "procore") }
+/// func clear() async throws { try keychain.remove("procore") }
+/// func lock() async throws -> StoreLease? { nil }
+/// ```
 #[uniffi::export(rust, foreign, async_runtime = "tokio")]
 #[async_trait]
 pub trait TokenStore: Send + Sync {
     /// The stored set, or none when the store is empty.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// override suspend fun load(): TokenSet? = prefs.getString("procore")?.let { TokenSet.fromJson(it) }
+    /// ```
+    ///
+    /// ```swift
+    /// func load() async throws -> TokenSet? { try keychain.get("procore").map { try TokenSet.fromJson(json: $0) } }
+    /// ```
     async fn load(&self) -> Result<Option<Arc<TokenSet>>, StoreError>;
 
     /// Replaces the stored set, durably. Called after every rotation, before the new access
     /// token is used.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// override suspend fun save(tokens: TokenSet) { prefs.putString("procore", tokens.toJson()) }
+    /// ```
+    ///
+    /// ```swift
+    /// func save(tokens: TokenSet) async throws { try keychain.set(tokens.toJson(), key: "procore") }
+    /// ```
     async fn save(&self, tokens: Arc<TokenSet>) -> Result<(), StoreError>;
 
     /// Removes the stored set (logout).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// override suspend fun clear() { prefs.remove("procore") }
+    /// ```
+    ///
+    /// ```swift
+    /// func clear() async throws { try keychain.remove("procore") }
+    /// ```
     async fn clear(&self) -> Result<(), StoreError>;
 
     /// Takes a lock that excludes the other processes sharing this store while one of them
     /// refreshes (a [`StoreLease`]), or returns none when the store is used by one process only.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// override suspend fun lock(): StoreLease? = null  // used by this process only
+    /// ```
+    ///
+    /// ```swift
+    /// func lock() async throws -> StoreLease? { nil }
+    /// ```
     async fn lock(&self) -> Result<Option<Arc<StoreLease>>, StoreError>;
 }
 
@@ -211,6 +309,16 @@ impl TokenStore for CoreStore {
 }
 
 /// The in-process store (what a client uses when given none).
+///
+/// Example:
+///
+/// ```kotlin
+/// val store = memoryTokenStore()  // or MemoryTokenStore()
+/// ```
+///
+/// ```swift
+/// let store = memoryTokenStore()
+/// ```
 #[uniffi::export]
 pub fn memory_token_store() -> Arc<dyn TokenStore> {
     register(Arc::new(CoreStore(Arc::new(
@@ -220,6 +328,16 @@ pub fn memory_token_store() -> Arc<dyn TokenStore> {
 
 /// A JSON file (mode 0600, atomic durable writes, an OS lock across processes): several
 /// processes (JVMs) may share one file and still refresh once per expiry.
+///
+/// Example:
+///
+/// ```kotlin
+/// val client = Client.withRefreshToken(ClientOptions(), clientId, clientSecret, refreshToken, fileTokenStore("/var/lib/app/tokens.json"))
+/// ```
+///
+/// ```swift
+/// let store = fileTokenStore(path: NSHomeDirectory() + "/Library/procore-tokens.json")
+/// ```
 #[uniffi::export]
 pub fn file_token_store(path: String) -> Arc<dyn TokenStore> {
     register(Arc::new(CoreStore(Arc::new(procore::FileTokenStore::new(
@@ -229,6 +347,16 @@ pub fn file_token_store(path: String) -> Arc<dyn TokenStore> {
 
 /// Redis (`redis://`, `rediss://`): the set and a lease lock shared by processes and machines,
 /// under `prefix` (see [`redis_key_prefix`]).
+///
+/// Example:
+///
+/// ```kotlin
+/// val store = redisTokenStore("redis://localhost:6379/0", redisKeyPrefix("production", clientId, "user-42"))
+/// ```
+///
+/// ```swift
+/// let store = try redisTokenStore(url: "redis://localhost:6379/0", prefix: redisKeyPrefix(environment: "production", clientId: id, user: "user-42"))
+/// ```
 #[uniffi::export]
 pub fn redis_token_store(
     url: String,
@@ -240,6 +368,16 @@ pub fn redis_token_store(
 }
 
 /// A key prefix for an environment, an app and a user.
+///
+/// Example:
+///
+/// ```kotlin
+/// val prefix = redisKeyPrefix("sandbox", clientId, "user-42")
+/// ```
+///
+/// ```swift
+/// let prefix = redisKeyPrefix(environment: "sandbox", clientId: id, user: "user-42")
+/// ```
 #[uniffi::export]
 pub fn redis_key_prefix(environment: String, client_id: String, user: String) -> String {
     procore::store::RedisTokenStore::key_prefix(&environment, &client_id, &user)

@@ -11,6 +11,16 @@ use crate::errors::{Core, Result};
 use crate::options::RequestOptions;
 
 /// How a sync is sent. Every field has a default.
+///
+/// Example:
+///
+/// ```kotlin
+/// val opts = SyncOptions(batchSize = 500u, request = RequestOptions(bodyJson = """{"company_id": 8089}"""))
+/// ```
+///
+/// ```swift
+/// let opts = SyncOptions(batchSize: 500, request: RequestOptions(bodyJson: #"{"company_id": 8089}"#))
+/// ```
 #[derive(uniffi::Record, Clone, Debug, Default)]
 pub struct SyncOptions {
     /// `PATCH` unless given.
@@ -26,22 +36,58 @@ pub struct SyncOptions {
 }
 
 /// One refused item: its input position (when the error names it) and Procore's record.
+///
+/// Example:
+///
+/// ```kotlin
+/// result.errors.forEach { println("update #${it.index}: ${it.errorJson}") }
+/// ```
+///
+/// ```swift
+/// for e in result.errors { print(e.index ?? 0, e.errorJson) }
+/// ```
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct SyncItemError {
+    /// The refused update's position in the input, when the error names it.
     pub index: Option<u64>,
+    /// Procore's error record, as JSON text.
     pub error_json: String,
 }
 
-/// All batches merged.
+/// All batches of a sync merged.
+///
+/// Example:
+///
+/// ```kotlin
+/// val result = client.sync("vendors/sync", """[{"id": 1, "name": "Acme"}]""")
+/// println("${result.entitiesJson.size} written in ${result.batches} batches")
+/// ```
+///
+/// ```swift
+/// let result = try await client.sync(path: "vendors/sync", updatesJson: #"[{"id": 1, "name": "Acme"}]"#)
+/// print(result.entitiesJson.count, result.batches)
+/// ```
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct SyncResult {
     /// Every entity written, each as JSON text, in batch order.
     pub entities_json: Vec<String>,
+    /// Every refused update.
     pub errors: Vec<SyncItemError>,
+    /// Calls made.
     pub batches: u32,
 }
 
 /// How an upload is made. Every field has a default.
+///
+/// Example:
+///
+/// ```kotlin
+/// val opts = UploadOptions(fileName = "plans.pdf", projectId = 5uL, parallelism = 2u)
+/// ```
+///
+/// ```swift
+/// let opts = UploadOptions(fileName: "plans.pdf", projectId: 5, parallelism: 2)
+/// ```
 #[derive(uniffi::Record, Clone, Debug, Default)]
 pub struct UploadOptions {
     /// The name Procore keeps (required for bytes; the file's name otherwise).
@@ -65,8 +111,10 @@ pub struct UploadOptions {
     /// How long to wait for `available` (default 120 s; 0: do not wait).
     #[uniffi(default)]
     pub wait_ms: Option<u64>,
+    /// Upload into this company (one of `company_id`, `project_id`).
     #[uniffi(default)]
     pub company_id: Option<u64>,
+    /// Upload into this project.
     #[uniffi(default)]
     pub project_id: Option<u64>,
 }
@@ -88,33 +136,77 @@ impl UploadOptions {
 }
 
 /// How far an upload is.
+///
+/// Example:
+///
+/// ```kotlin
+/// client.uploadFile("site.mp4", UploadOptions(projectId = 5uL)) { p -> println("${p.sent}/${p.total} bytes") }
+/// ```
+///
+/// ```swift
+/// _ = try await client.uploadFile("site.mp4", options: UploadOptions(projectId: 5)) { p in print(p.sent, p.total) }
+/// ```
 #[derive(uniffi::Record, Clone, Copy, Debug)]
 pub struct UploadProgress {
+    /// Bytes stored so far.
     pub sent: u64,
+    /// Bytes in all.
     pub total: u64,
+    /// Segments stored so far.
     pub segments_done: u32,
+    /// Segments in all.
     pub segments: u32,
 }
 
 /// Sees an upload's progress: once before the first byte, then after each stored segment.
 /// Called on a plain thread of the SDK (never a runtime thread), one call at a time, in order;
 /// every call has returned when the upload does.
+///
+/// Example:
+///
+/// ```kotlin
+/// val listener = object : UploadListener { override fun onProgress(progress: UploadProgress) = println("${progress.segmentsDone}/${progress.segments}") }
+/// ```
+///
+/// ```swift
+/// final class Bar: UploadListener { func onProgress(progress: UploadProgress) { print(progress.segmentsDone, progress.segments) } }
+/// ```
 #[uniffi::export(foreign)]
 pub trait UploadListener: Send + Sync {
+    /// Called with the upload's progress so far.
     fn on_progress(&self, progress: UploadProgress);
 }
 
 /// A finished upload.
+///
+/// Example:
+///
+/// ```kotlin
+/// val up = client.uploadFile("plans.pdf", UploadOptions(projectId = 5uL))
+/// client.post("files", """{"file": {"name": "${up.fileName}", "upload_uuid": "${up.id}"}}""", RequestOptions(query = query("project_id" to 5)))
+/// ```
+///
+/// ```swift
+/// let up = try await client.uploadFile(path: "plans.pdf", options: UploadOptions(projectId: 5))
+/// print(up.id, up.sha256)
+/// ```
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct UploadResult {
     /// What a resource is attached with.
     pub id: String,
+    /// The upload's status at the end (`available` once processed).
     pub status: String,
+    /// The flow used.
     pub flow: String,
+    /// The name Procore keeps.
     pub file_name: String,
+    /// The content type sent.
     pub content_type: String,
+    /// Bytes uploaded.
     pub size: u64,
+    /// SHA-256 of the content, hex.
     pub sha256: String,
+    /// Segments uploaded.
     pub segments: u32,
 }
 
@@ -134,12 +226,26 @@ impl From<procore::UploadOutcome> for UploadResult {
 }
 
 /// A webhook API call's fields (which ones matter depends on the action).
+///
+/// Example:
+///
+/// ```kotlin
+/// val headers = mapOf("Authorization" to "Bearer s3cret")
+/// val hook = client.createHook(WebhookOptions(projectId = 5uL, destinationUrl = "https://example.com/procore", destinationHeaders = headers))
+/// ```
+///
+/// ```swift
+/// let hook = try await client.createHook(WebhookOptions(projectId: 5, destinationUrl: "https://example.com/procore"))
+/// ```
 #[derive(uniffi::Record, Clone, Debug, Default)]
 pub struct WebhookOptions {
+    /// A company's hooks.
     #[uniffi(default)]
     pub company_id: Option<u64>,
+    /// A project's hooks.
     #[uniffi(default)]
     pub project_id: Option<u64>,
+    /// Where Procore delivers events.
     #[uniffi(default)]
     pub destination_url: Option<String>,
     /// Echoed on every delivery; the receiver checks them.
@@ -148,10 +254,13 @@ pub struct WebhookOptions {
     /// `v2`, `v3`, `v4.0`.
     #[uniffi(default)]
     pub api_version: Option<String>,
+    /// Your app's namespace for the hook.
     #[uniffi(default)]
     pub namespace: Option<String>,
+    /// The trigger of `delete_trigger`.
     #[uniffi(default)]
     pub trigger_id: Option<u64>,
+    /// The resource of `create_trigger` (`RFIs`, ...).
     #[uniffi(default)]
     pub resource_name: Option<String>,
     /// `create`, `update`, `delete`.
@@ -231,6 +340,17 @@ impl NativeClient {
 impl NativeClient {
     /// Any number of updates (a JSON array of objects) for a `.../sync` endpoint, sent in
     /// batches of at most 1000, merged, each refusal kept with its input index.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val options = SyncOptions(request = RequestOptions(bodyJson = """{"company_id": 8089}"""))
+    /// val result = client.sync("vendors/sync", """[{"id": 1, "name": "Acme"}]""", options)
+    /// ```
+    ///
+    /// ```swift
+    /// let result = try await client.sync(path: "vendors/sync", updatesJson: #"[{"id": 1, "name": "Acme"}]"#)
+    /// ```
     #[uniffi::method(default(options = None))]
     pub async fn sync(
         &self,
@@ -261,6 +381,16 @@ impl NativeClient {
     }
 
     /// Uploads bytes (v2.1 unless `options.flow` says otherwise).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val up = client.uploadBytes(csv.toByteArray(), UploadOptions(fileName = "export.csv", companyId = 8089uL))
+    /// ```
+    ///
+    /// ```swift
+    /// let up = try await client.uploadBytes(data: Data(csv.utf8), options: UploadOptions(fileName: "export.csv", companyId: 8089))
+    /// ```
     #[uniffi::method(default(options = None, listener = None))]
     pub async fn upload_bytes(
         &self,
@@ -273,6 +403,16 @@ impl NativeClient {
     }
 
     /// Uploads the file at `path`, read in chunks (never held in memory).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val up = client.uploadFile("site.mp4", UploadOptions(projectId = 5uL)) { println(it.sent) }
+    /// ```
+    ///
+    /// ```swift
+    /// let up = try await client.uploadFile(path: "site.mp4", options: UploadOptions(projectId: 5))
+    /// ```
     #[uniffi::method(default(options = None, listener = None))]
     pub async fn upload_file(
         &self,
@@ -287,6 +427,16 @@ impl NativeClient {
     /// One webhook API call by name (`create_hook`, `update_hook`, `list_hooks`,
     /// `delete_hook`, `create_trigger`, `list_triggers`, `delete_trigger`,
     /// `list_deliveries`); the answer as JSON text (`null` for a delete).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val hooks = client.listHooks(WebhookOptions(projectId = 5uL))  // the Kotlin helpers call this
+    /// ```
+    ///
+    /// ```swift
+    /// let json = try await client.webhooks(action: "list_hooks", options: WebhookOptions(projectId: 5))
+    /// ```
     #[uniffi::method(default(hook_id = None, options = None))]
     pub async fn webhooks(
         &self,
@@ -308,6 +458,16 @@ impl NativeClient {
 }
 
 /// How a receiver is made.
+///
+/// Example:
+///
+/// ```kotlin
+/// val opts = ReceiverOptions(headers = mapOf("Authorization" to "Bearer s3cret"), redisUrl = "redis://localhost:6379")
+/// ```
+///
+/// ```swift
+/// let opts = ReceiverOptions(headers: ["Authorization": "Bearer s3cret"], remember: 50_000)
+/// ```
 #[derive(uniffi::Record, Clone, Debug, Default)]
 pub struct ReceiverOptions {
     /// The destination headers every authentic delivery carries.
@@ -318,6 +478,7 @@ pub struct ReceiverOptions {
     /// Remember keys in this Redis instead, shared by every receiver process.
     #[uniffi(default)]
     pub redis_url: Option<String>,
+    /// The Redis key prefix of the remembered keys.
     #[uniffi(default)]
     pub redis_prefix: Option<String>,
     /// How long Redis keeps a key (default a day).
@@ -326,24 +487,64 @@ pub struct ReceiverOptions {
 }
 
 /// One received header.
+///
+/// Example:
+///
+/// ```kotlin
+/// val headers = request.headerNames().toList().map { Header(it, request.getHeader(it)) }
+/// ```
+///
+/// ```swift
+/// let headers = request.allHTTPHeaderFields!.map { Header(name: $0.key, value: $0.value) }
+/// ```
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct Header {
+    /// The name, any case.
     pub name: String,
+    /// The value.
     pub value: String,
 }
 
 /// A judged delivery: answer Procore with `status`; process `event_json` only when `verdict`
 /// is `accepted`.
+///
+/// Example:
+///
+/// ```kotlin
+/// val d = receiver.receive(headers, body)
+/// if (d.verdict == "accepted") handle(parseJson(d.eventJson!!))
+/// response.status = d.status.toInt()
+/// ```
+///
+/// ```swift
+/// let d = try await receiver.receive(headers: headers, body: body)
+/// if d.verdict == "accepted", let event = d.eventJson { handle(event) }
+/// ```
 #[derive(uniffi::Record, Clone, Debug)]
 pub struct Delivery {
     /// `accepted`, `duplicate` or `rejected`.
     pub verdict: String,
+    /// The status to answer Procore with (200, or 401 for a forgery).
     pub status: u16,
+    /// The delivery's dedupe key.
     pub key: Option<String>,
+    /// The event payload as JSON text, when it could be read.
     pub event_json: Option<String>,
 }
 
 /// Judges webhook deliveries: the destination headers (constant time), the payload, repeats.
+///
+/// Example:
+///
+/// ```kotlin
+/// val receiver = WebhookReceiver(ReceiverOptions(headers = mapOf("Authorization" to "Bearer s3cret")))
+/// val d = receiver.receive(listOf(Header("authorization", "Bearer s3cret")), body)
+/// ```
+///
+/// ```swift
+/// let receiver = try WebhookReceiver(options: ReceiverOptions(headers: ["Authorization": "Bearer s3cret"]))
+/// let d = try await receiver.receive(headers: [Header(name: "authorization", value: "Bearer s3cret")], body: body)
+/// ```
 #[derive(uniffi::Object)]
 pub struct WebhookReceiver {
     inner: procore::webhooks::Receiver,
@@ -357,6 +558,17 @@ impl std::fmt::Debug for WebhookReceiver {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl WebhookReceiver {
+    /// A receiver; a `CONFIG` error for an invalid header name, a bad `remember` or a bad Redis URL.
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val receiver = WebhookReceiver(ReceiverOptions(headers = mapOf("Authorization" to "Bearer s3cret")))
+    /// ```
+    ///
+    /// ```swift
+    /// let receiver = try WebhookReceiver(options: ReceiverOptions(headers: ["Authorization": "Bearer s3cret"]))
+    /// ```
     #[uniffi::constructor]
     pub fn new(options: ReceiverOptions) -> Result<Arc<Self>> {
         let mut headers: Vec<_> = options.headers.into_iter().collect();
@@ -373,6 +585,16 @@ impl WebhookReceiver {
     }
 
     /// Judges one delivery (its headers, any case, and its raw body).
+    ///
+    /// Example:
+    ///
+    /// ```kotlin
+    /// val d = receiver.receive(listOf(Header("authorization", call.request.header("Authorization") ?: "")), call.receive<ByteArray>())
+    /// ```
+    ///
+    /// ```swift
+    /// let d = try await receiver.receive(headers: headers, body: body)
+    /// ```
     pub async fn receive(&self, headers: Vec<Header>, body: Vec<u8>) -> Result<Delivery> {
         let it = headers
             .iter()

@@ -643,26 +643,81 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
  * A pending authorization-code login: open `url()`, then hand the returned `code` and
  * `state` to [`OAuthClient::exchange_code`]. Keep it (or its parts) until the redirect
  * comes back; rebuild it with `fromParts` in another process.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val request = oauth.authorizeUrl("myapp://callback")
+ * openBrowser(request.url())
+ * // ... the redirect brings code and state back
+ * val tokens = oauth.exchangeCode(request, code, state)
+ * ```
+ *
+ * ```swift
+ * let request = try oauth.authorizeUrl(redirectUri: "myapp://callback")
+ * // open request.url() in an ASWebAuthenticationSession, then:
+ * let tokens = try await oauth.exchangeCode(request: request, code: code, returnedState: state)
+ * ```
  */
 public protocol AuthorizationRequestProtocol: AnyObject, Sendable {
     
     /**
      * The PKCE verifier, to keep if the exchange happens elsewhere. Never log it.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val verifier = request.pkceVerifier()  // keep with the state until the exchange
+     * ```
+     *
+     * ```swift
+     * let verifier = request.pkceVerifier()
+     * ```
      */
     func pkceVerifier()  -> String?
     
     /**
      * The redirect URI sent.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val redirect = request.redirectUri()
+     * ```
+     *
+     * ```swift
+     * let redirect = request.redirectUri()
+     * ```
      */
     func redirectUri()  -> String
     
     /**
      * The random `state` sent; the redirect must bring it back unchanged.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val saved = request.state()
+     * ```
+     *
+     * ```swift
+     * let saved = request.state()
+     * ```
      */
     func state()  -> String
     
     /**
      * The URL to open in the user's browser.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(request.url())))
+     * ```
+     *
+     * ```swift
+     * let url = URL(string: request.url())!
+     * ```
      */
     func url()  -> String
     
@@ -671,6 +726,21 @@ public protocol AuthorizationRequestProtocol: AnyObject, Sendable {
  * A pending authorization-code login: open `url()`, then hand the returned `code` and
  * `state` to [`OAuthClient::exchange_code`]. Keep it (or its parts) until the redirect
  * comes back; rebuild it with `fromParts` in another process.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val request = oauth.authorizeUrl("myapp://callback")
+ * openBrowser(request.url())
+ * // ... the redirect brings code and state back
+ * val tokens = oauth.exchangeCode(request, code, state)
+ * ```
+ *
+ * ```swift
+ * let request = try oauth.authorizeUrl(redirectUri: "myapp://callback")
+ * // open request.url() in an ASWebAuthenticationSession, then:
+ * let tokens = try await oauth.exchangeCode(request: request, code: code, returnedState: state)
+ * ```
  */
 open class AuthorizationRequest: AuthorizationRequestProtocol, @unchecked Sendable, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -725,6 +795,16 @@ open class AuthorizationRequest: AuthorizationRequestProtocol, @unchecked Sendab
     
     /**
      * Rebuilds a request saved elsewhere.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val request = AuthorizationRequest.fromParts(saved.url, saved.state, saved.redirectUri, saved.pkceVerifier)
+     * ```
+     *
+     * ```swift
+     * let request = try AuthorizationRequest.fromParts(url: saved.url, state: saved.state, redirectUri: saved.redirectUri, pkceVerifier: saved.verifier)
+     * ```
      */
 public static func fromParts(url: String, state: String, redirectUri: String, pkceVerifier: String? = nil)throws  -> AuthorizationRequest  {
     return try  FfiConverterTypeAuthorizationRequest_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -742,6 +822,16 @@ public static func fromParts(url: String, state: String, redirectUri: String, pk
     
     /**
      * The PKCE verifier, to keep if the exchange happens elsewhere. Never log it.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val verifier = request.pkceVerifier()  // keep with the state until the exchange
+     * ```
+     *
+     * ```swift
+     * let verifier = request.pkceVerifier()
+     * ```
      */
 open func pkceVerifier() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
@@ -754,6 +844,16 @@ open func pkceVerifier() -> String?  {
     
     /**
      * The redirect URI sent.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val redirect = request.redirectUri()
+     * ```
+     *
+     * ```swift
+     * let redirect = request.redirectUri()
+     * ```
      */
 open func redirectUri() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -766,6 +866,16 @@ open func redirectUri() -> String  {
     
     /**
      * The random `state` sent; the redirect must bring it back unchanged.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val saved = request.state()
+     * ```
+     *
+     * ```swift
+     * let saved = request.state()
+     * ```
      */
 open func state() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -778,6 +888,16 @@ open func state() -> String  {
     
     /**
      * The URL to open in the user's browser.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(request.url())))
+     * ```
+     *
+     * ```swift
+     * let url = URL(string: request.url())!
+     * ```
      */
 open func url() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -857,6 +977,21 @@ public func FfiConverterTypeAuthorizationRequest_lower(_ value: AuthorizationReq
  * `Procore.kt`, whose `close()` makes later calls fail with the SDK's `CONFIG` error (the
  * generated `close()` frees the object, after which generated code can only throw
  * `IllegalStateException`).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val client = Client.withAccessToken(ClientOptions(environment = "sandbox", companyId = 8089uL), token)
+ * val me = client.get("me").json()
+ * client.items("projects", PaginateOptions(query = query("company_id" to 8089))).collect { println(it) }
+ * client.close()
+ * ```
+ *
+ * ```swift
+ * let client = try Client.withAccessToken(options: ClientOptions(environment: "sandbox", companyId: 8089), accessToken: token)
+ * let me = try await client.get(path: "me")
+ * for try await project in client.items("projects", options: PaginateOptions(query: [QueryParam("company_id", 8089)])) { print(project) }
+ * ```
  */
 public protocol NativeClientProtocol: AnyObject, Sendable {
     
@@ -864,31 +999,95 @@ public protocol NativeClientProtocol: AnyObject, Sendable {
      * A catalog operation by id (`procore.catalog`), its path parameters filling the path
      * template; checked first: an `INVALID_CALL` error names what is missing (a path
      * parameter, a required query parameter or body field) and nothing is sent.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val body = """{"rfi": {"subject": "Door height"}}"""
+     * val r = client.call("RestV10ProjectsProjectIdRfisPost", query("project_id" to 5), RequestOptions(bodyJson = body))
+     * ```
+     *
+     * ```swift
+     * let body = #"{"rfi": {"subject": "Door height"}}"#
+     * let r = try await client.call(operation: "RestV10ProjectsProjectIdRfisPost", path: [QueryParam("project_id", 5)], options: RequestOptions(bodyJson: body))
+     * ```
      */
     func call(operation: String, path: [QueryParam], options: RequestOptions?) async throws  -> Response
     
     /**
-     * The default company id.
+     * The default company id (sent as `Procore-Company-Id` when a call names none), if set.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val company: ULong? = client.companyId()
+     * ```
+     *
+     * ```swift
+     * let company: UInt64? = client.companyId()
+     * ```
      */
     func companyId()  -> UInt64?
     
     /**
      * A copy of the current token set, if one was loaded or fetched yet.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.currentTokens()?.let { println("expires at ${it.expiresAtUnix()}") }
+     * ```
+     *
+     * ```swift
+     * if let tokens = client.currentTokens() { print(tokens.expiresAtUnix() ?? 0) }
+     * ```
      */
     func currentTokens()  -> TokenSet?
     
     /**
      * `DELETE path`.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.delete("projects/5/rfis/7")
+     * ```
+     *
+     * ```swift
+     * _ = try await client.delete(path: "projects/5/rfis/7")
+     * ```
      */
     func delete(path: String, options: RequestOptions?) async throws  -> Response
     
     /**
      * `GET path`.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val me = client.get("me").json()
+     * ```
+     *
+     * ```swift
+     * let me = try await client.get(path: "me").jsonObject()
+     * ```
      */
     func get(path: String, options: RequestOptions?) async throws  -> Response
     
     /**
      * True after `shutdown()`.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val native = NativeClient.withAccessToken(ClientOptions(), token)
+     * native.shutdown()
+     * check(native.isShutDown())
+     * ```
+     *
+     * ```swift
+     * if !client.isShutDown() { _ = try await client.get(path: "me") }
+     * ```
      */
     func isShutDown()  -> Bool
     
@@ -896,58 +1095,172 @@ public protocol NativeClientProtocol: AnyObject, Sendable {
      * A cursor over a paginated collection (v1 arrays or v2 `{"data": [...]}`), one page per
      * `nextPage()` call. The Kotlin `pages()`/`items()` flows and the Swift `AsyncSequence`
      * wrap it.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val cursor = client.paginate("projects", PaginateOptions(query = query("company_id" to 8089)))
+     * while (true) { val page = cursor.nextPage() ?: break; println("page ${page.number}: ${page.items.size} items") }
+     * cursor.close()
+     * ```
+     *
+     * ```swift
+     * let cursor = try client.paginate(path: "projects", options: PaginateOptions(query: [QueryParam("company_id", 8089)]))
+     * while let page = try await cursor.nextPage() { print(page.number, page.items.count) }
+     * ```
      */
     func paginate(path: String, options: PaginateOptions?) throws  -> PageCursor
     
     /**
      * `PATCH path` with a JSON body (text).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.patch("projects/5", """{"project": {"active": false}}""", RequestOptions(companyId = 8089uL))
+     * ```
+     *
+     * ```swift
+     * _ = try await client.patch(path: "projects/5", bodyJson: #"{"project": {"active": false}}"#)
+     * ```
      */
     func patch(path: String, bodyJson: String, options: RequestOptions?) async throws  -> Response
     
     /**
      * `POST path` with a JSON body (text).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val r = client.post("projects/5/rfis", """{"rfi": {"subject": "Door height"}}""")
+     * ```
+     *
+     * ```swift
+     * let r = try await client.post(path: "projects/5/rfis", bodyJson: #"{"rfi": {"subject": "Door height"}}"#)
+     * ```
      */
     func post(path: String, bodyJson: String, options: RequestOptions?) async throws  -> Response
     
     /**
      * `PUT path` with a JSON body (text).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.put("projects/5/rfis/7", """{"rfi": {"subject": "Door height (rev. B)"}}""")
+     * ```
+     *
+     * ```swift
+     * _ = try await client.put(path: "projects/5/rfis/7", bodyJson: #"{"rfi": {"subject": "Door height (rev. B)"}}"#)
+     * ```
      */
     func put(path: String, bodyJson: String, options: RequestOptions?) async throws  -> Response
     
     /**
      * Any call: `method` is `get`, `post`, `put`, `patch`, `delete`, `head` or `options`;
      * `path` is `/rest/v1.0/projects`, or `projects` (relative to the API version).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val r = client.request("GET", "projects", RequestOptions(query = query("company_id" to 8089)))
+     * ```
+     *
+     * ```swift
+     * let r = try await client.request(method: "GET", path: "projects", options: RequestOptions(query: [QueryParam("company_id", 8089)]))
+     * ```
      */
     func request(method: String, path: String, options: RequestOptions?) async throws  -> Response
     
     /**
      * Revokes the tokens at the server and clears the token store (logout).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.revoke()  // later calls fail with REAUTHORIZATION_REQUIRED
+     * ```
+     *
+     * ```swift
+     * try await client.revoke()
+     * ```
      */
     func revoke() async throws 
     
     /**
      * Refuses further calls (they fail with `CONFIG`). Idempotent. Calls in flight finish.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.shutdown()  // later calls fail with CONFIG
+     * ```
+     *
+     * ```swift
+     * client.shutdown()
+     * ```
      */
     func shutdown() 
     
     /**
      * Introspects the current access token (`/oauth/token/info`), as JSON text.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val info = parseJson(client.tokenInfo()).jsonObject
+     * ```
+     *
+     * ```swift
+     * let info = try await client.tokenInfo()
+     * ```
      */
     func tokenInfo() async throws  -> String
     
     /**
      * Any number of updates (a JSON array of objects) for a `.../sync` endpoint, sent in
      * batches of at most 1000, merged, each refusal kept with its input index.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val options = SyncOptions(request = RequestOptions(bodyJson = """{"company_id": 8089}"""))
+     * val result = client.sync("vendors/sync", """[{"id": 1, "name": "Acme"}]""", options)
+     * ```
+     *
+     * ```swift
+     * let result = try await client.sync(path: "vendors/sync", updatesJson: #"[{"id": 1, "name": "Acme"}]"#)
+     * ```
      */
     func sync(path: String, updatesJson: String, options: SyncOptions?) async throws  -> SyncResult
     
     /**
      * Uploads bytes (v2.1 unless `options.flow` says otherwise).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val up = client.uploadBytes(csv.toByteArray(), UploadOptions(fileName = "export.csv", companyId = 8089uL))
+     * ```
+     *
+     * ```swift
+     * let up = try await client.uploadBytes(data: Data(csv.utf8), options: UploadOptions(fileName: "export.csv", companyId: 8089))
+     * ```
      */
     func uploadBytes(data: Data, options: UploadOptions?, listener: UploadListener?) async throws  -> UploadResult
     
     /**
      * Uploads the file at `path`, read in chunks (never held in memory).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val up = client.uploadFile("site.mp4", UploadOptions(projectId = 5uL)) { println(it.sent) }
+     * ```
+     *
+     * ```swift
+     * let up = try await client.uploadFile(path: "site.mp4", options: UploadOptions(projectId: 5))
+     * ```
      */
     func uploadFile(path: String, options: UploadOptions?, listener: UploadListener?) async throws  -> UploadResult
     
@@ -955,6 +1268,16 @@ public protocol NativeClientProtocol: AnyObject, Sendable {
      * One webhook API call by name (`create_hook`, `update_hook`, `list_hooks`,
      * `delete_hook`, `create_trigger`, `list_triggers`, `delete_trigger`,
      * `list_deliveries`); the answer as JSON text (`null` for a delete).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val hooks = client.listHooks(WebhookOptions(projectId = 5uL))  // the Kotlin helpers call this
+     * ```
+     *
+     * ```swift
+     * let json = try await client.webhooks(action: "list_hooks", options: WebhookOptions(projectId: 5))
+     * ```
      */
     func webhooks(action: String, hookId: UInt64?, options: WebhookOptions?) async throws  -> String
     
@@ -967,6 +1290,21 @@ public protocol NativeClientProtocol: AnyObject, Sendable {
  * `Procore.kt`, whose `close()` makes later calls fail with the SDK's `CONFIG` error (the
  * generated `close()` frees the object, after which generated code can only throw
  * `IllegalStateException`).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val client = Client.withAccessToken(ClientOptions(environment = "sandbox", companyId = 8089uL), token)
+ * val me = client.get("me").json()
+ * client.items("projects", PaginateOptions(query = query("company_id" to 8089))).collect { println(it) }
+ * client.close()
+ * ```
+ *
+ * ```swift
+ * let client = try Client.withAccessToken(options: ClientOptions(environment: "sandbox", companyId: 8089), accessToken: token)
+ * let me = try await client.get(path: "me")
+ * for try await project in client.items("projects", options: PaginateOptions(query: [QueryParam("company_id", 8089)])) { print(project) }
+ * ```
  */
 open class NativeClient: NativeClientProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1010,6 +1348,16 @@ open class NativeClient: NativeClientProtocol, @unchecked Sendable {
     /**
      * A client from its options (credentials included); `store` keeps the tokens (default:
      * memory). The `with...` constructors below are shorthands for it.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val client = Client(ClientOptions(clientId = id, clientSecret = Secret(secret), refreshToken = Secret(refresh)), FileTokenStore("tokens.json"))
+     * ```
+     *
+     * ```swift
+     * let client = try Client(options: ClientOptions(accessToken: Secret(value: token), environment: "sandbox"))
+     * ```
      */
 public convenience init(options: ClientOptions, store: TokenStore? = nil)throws  {
     let handle =
@@ -1035,6 +1383,16 @@ public convenience init(options: ClientOptions, store: TokenStore? = nil)throws 
     
     /**
      * A client on a fixed access token (never refreshed; a 401 is final).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val client = Client.withAccessToken(ClientOptions(environment = "sandbox"), token)
+     * ```
+     *
+     * ```swift
+     * let client = try Client.withAccessToken(options: ClientOptions(environment: "sandbox"), accessToken: token)
+     * ```
      */
 public static func withAccessToken(options: ClientOptions, accessToken: String)throws  -> NativeClient  {
     return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -1048,6 +1406,16 @@ public static func withAccessToken(options: ClientOptions, accessToken: String)t
     
     /**
      * A service account: the client-credentials grant, fetched again at expiry.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val client = Client.withClientCredentials(ClientOptions(companyId = 8089uL), clientId, clientSecret)
+     * ```
+     *
+     * ```swift
+     * let client = try Client.withClientCredentials(options: ClientOptions(companyId: 8089), clientId: id, clientSecret: secret)
+     * ```
      */
 public static func withClientCredentials(options: ClientOptions, clientId: String, clientSecret: String)throws  -> NativeClient  {
     return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -1063,6 +1431,16 @@ public static func withClientCredentials(options: ClientOptions, clientId: Strin
     /**
      * A user's refresh token. If `store` already holds a set, the stored set wins (it is
      * newer: refresh tokens rotate). The first call refreshes.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val client = Client.withRefreshToken(ClientOptions(), clientId, clientSecret, refreshToken, FileTokenStore("tokens.json"))
+     * ```
+     *
+     * ```swift
+     * let client = try Client.withRefreshToken(options: ClientOptions(), clientId: id, clientSecret: secret, refreshToken: refresh, store: fileTokenStore(path: path))
+     * ```
      */
 public static func withRefreshToken(options: ClientOptions, clientId: String, clientSecret: String, refreshToken: String, store: TokenStore? = nil)throws  -> NativeClient  {
     return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -1079,6 +1457,16 @@ public static func withRefreshToken(options: ClientOptions, clientId: String, cl
     
     /**
      * Tokens that live only in `store` (saved by an earlier run or login).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val client = Client.withStoredTokens(ClientOptions(), clientId, clientSecret, KeystoreTokenStore(prefs))
+     * ```
+     *
+     * ```swift
+     * let client = try Client.withStoredTokens(options: ClientOptions(), clientId: id, clientSecret: secret, store: KeychainTokenStore())
+     * ```
      */
 public static func withStoredTokens(options: ClientOptions, clientId: String, clientSecret: String, store: TokenStore)throws  -> NativeClient  {
     return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -1095,6 +1483,18 @@ public static func withStoredTokens(options: ClientOptions, clientId: String, cl
     /**
      * A user's full token set (from `OAuthClient.exchangeCode`, or saved earlier). If
      * `store` holds a newer set, that one wins.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val tokens = oauth.exchangeCode(request, code, state)
+     * val client = Client.withTokens(ClientOptions(environment = "sandbox"), clientId, clientSecret, tokens, store)
+     * ```
+     *
+     * ```swift
+     * let tokens = try await oauth.exchangeCode(request: request, code: code, returnedState: state)
+     * let client = try Client.withTokens(options: ClientOptions(environment: "sandbox"), clientId: id, clientSecret: secret, tokens: tokens, store: store)
+     * ```
      */
 public static func withTokens(options: ClientOptions, clientId: String, clientSecret: String, tokens: TokenSet, store: TokenStore? = nil)throws  -> NativeClient  {
     return try  FfiConverterTypeNativeClient_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -1115,6 +1515,18 @@ public static func withTokens(options: ClientOptions, clientId: String, clientSe
      * A catalog operation by id (`procore.catalog`), its path parameters filling the path
      * template; checked first: an `INVALID_CALL` error names what is missing (a path
      * parameter, a required query parameter or body field) and nothing is sent.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val body = """{"rfi": {"subject": "Door height"}}"""
+     * val r = client.call("RestV10ProjectsProjectIdRfisPost", query("project_id" to 5), RequestOptions(bodyJson = body))
+     * ```
+     *
+     * ```swift
+     * let body = #"{"rfi": {"subject": "Door height"}}"#
+     * let r = try await client.call(operation: "RestV10ProjectsProjectIdRfisPost", path: [QueryParam("project_id", 5)], options: RequestOptions(bodyJson: body))
+     * ```
      */
 open func call(operation: String, path: [QueryParam] = [], options: RequestOptions? = nil)async throws  -> Response  {
     return
@@ -1133,7 +1545,17 @@ open func call(operation: String, path: [QueryParam] = [], options: RequestOptio
 }
     
     /**
-     * The default company id.
+     * The default company id (sent as `Procore-Company-Id` when a call names none), if set.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val company: ULong? = client.companyId()
+     * ```
+     *
+     * ```swift
+     * let company: UInt64? = client.companyId()
+     * ```
      */
 open func companyId() -> UInt64?  {
     return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
@@ -1146,6 +1568,16 @@ open func companyId() -> UInt64?  {
     
     /**
      * A copy of the current token set, if one was loaded or fetched yet.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.currentTokens()?.let { println("expires at ${it.expiresAtUnix()}") }
+     * ```
+     *
+     * ```swift
+     * if let tokens = client.currentTokens() { print(tokens.expiresAtUnix() ?? 0) }
+     * ```
      */
 open func currentTokens() -> TokenSet?  {
     return try!  FfiConverterOptionTypeTokenSet.lift(try! rustCall() {
@@ -1158,6 +1590,16 @@ open func currentTokens() -> TokenSet?  {
     
     /**
      * `DELETE path`.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.delete("projects/5/rfis/7")
+     * ```
+     *
+     * ```swift
+     * _ = try await client.delete(path: "projects/5/rfis/7")
+     * ```
      */
 open func delete(path: String, options: RequestOptions? = nil)async throws  -> Response  {
     return
@@ -1177,6 +1619,16 @@ open func delete(path: String, options: RequestOptions? = nil)async throws  -> R
     
     /**
      * `GET path`.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val me = client.get("me").json()
+     * ```
+     *
+     * ```swift
+     * let me = try await client.get(path: "me").jsonObject()
+     * ```
      */
 open func get(path: String, options: RequestOptions? = nil)async throws  -> Response  {
     return
@@ -1196,6 +1648,18 @@ open func get(path: String, options: RequestOptions? = nil)async throws  -> Resp
     
     /**
      * True after `shutdown()`.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val native = NativeClient.withAccessToken(ClientOptions(), token)
+     * native.shutdown()
+     * check(native.isShutDown())
+     * ```
+     *
+     * ```swift
+     * if !client.isShutDown() { _ = try await client.get(path: "me") }
+     * ```
      */
 open func isShutDown() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -1210,6 +1674,19 @@ open func isShutDown() -> Bool  {
      * A cursor over a paginated collection (v1 arrays or v2 `{"data": [...]}`), one page per
      * `nextPage()` call. The Kotlin `pages()`/`items()` flows and the Swift `AsyncSequence`
      * wrap it.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val cursor = client.paginate("projects", PaginateOptions(query = query("company_id" to 8089)))
+     * while (true) { val page = cursor.nextPage() ?: break; println("page ${page.number}: ${page.items.size} items") }
+     * cursor.close()
+     * ```
+     *
+     * ```swift
+     * let cursor = try client.paginate(path: "projects", options: PaginateOptions(query: [QueryParam("company_id", 8089)]))
+     * while let page = try await cursor.nextPage() { print(page.number, page.items.count) }
+     * ```
      */
 open func paginate(path: String, options: PaginateOptions? = nil)throws  -> PageCursor  {
     return try  FfiConverterTypePageCursor_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -1224,6 +1701,16 @@ open func paginate(path: String, options: PaginateOptions? = nil)throws  -> Page
     
     /**
      * `PATCH path` with a JSON body (text).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.patch("projects/5", """{"project": {"active": false}}""", RequestOptions(companyId = 8089uL))
+     * ```
+     *
+     * ```swift
+     * _ = try await client.patch(path: "projects/5", bodyJson: #"{"project": {"active": false}}"#)
+     * ```
      */
 open func patch(path: String, bodyJson: String, options: RequestOptions? = nil)async throws  -> Response  {
     return
@@ -1243,6 +1730,16 @@ open func patch(path: String, bodyJson: String, options: RequestOptions? = nil)a
     
     /**
      * `POST path` with a JSON body (text).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val r = client.post("projects/5/rfis", """{"rfi": {"subject": "Door height"}}""")
+     * ```
+     *
+     * ```swift
+     * let r = try await client.post(path: "projects/5/rfis", bodyJson: #"{"rfi": {"subject": "Door height"}}"#)
+     * ```
      */
 open func post(path: String, bodyJson: String, options: RequestOptions? = nil)async throws  -> Response  {
     return
@@ -1262,6 +1759,16 @@ open func post(path: String, bodyJson: String, options: RequestOptions? = nil)as
     
     /**
      * `PUT path` with a JSON body (text).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.put("projects/5/rfis/7", """{"rfi": {"subject": "Door height (rev. B)"}}""")
+     * ```
+     *
+     * ```swift
+     * _ = try await client.put(path: "projects/5/rfis/7", bodyJson: #"{"rfi": {"subject": "Door height (rev. B)"}}"#)
+     * ```
      */
 open func put(path: String, bodyJson: String, options: RequestOptions? = nil)async throws  -> Response  {
     return
@@ -1282,6 +1789,16 @@ open func put(path: String, bodyJson: String, options: RequestOptions? = nil)asy
     /**
      * Any call: `method` is `get`, `post`, `put`, `patch`, `delete`, `head` or `options`;
      * `path` is `/rest/v1.0/projects`, or `projects` (relative to the API version).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val r = client.request("GET", "projects", RequestOptions(query = query("company_id" to 8089)))
+     * ```
+     *
+     * ```swift
+     * let r = try await client.request(method: "GET", path: "projects", options: RequestOptions(query: [QueryParam("company_id", 8089)]))
+     * ```
      */
 open func request(method: String, path: String, options: RequestOptions? = nil)async throws  -> Response  {
     return
@@ -1301,6 +1818,16 @@ open func request(method: String, path: String, options: RequestOptions? = nil)a
     
     /**
      * Revokes the tokens at the server and clears the token store (logout).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.revoke()  // later calls fail with REAUTHORIZATION_REQUIRED
+     * ```
+     *
+     * ```swift
+     * try await client.revoke()
+     * ```
      */
 open func revoke()async throws   {
     return
@@ -1320,6 +1847,16 @@ open func revoke()async throws   {
     
     /**
      * Refuses further calls (they fail with `CONFIG`). Idempotent. Calls in flight finish.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * client.shutdown()  // later calls fail with CONFIG
+     * ```
+     *
+     * ```swift
+     * client.shutdown()
+     * ```
      */
 open func shutdown()  {try! rustCall() {
         uniffiCallStatus in
@@ -1331,6 +1868,16 @@ open func shutdown()  {try! rustCall() {
     
     /**
      * Introspects the current access token (`/oauth/token/info`), as JSON text.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val info = parseJson(client.tokenInfo()).jsonObject
+     * ```
+     *
+     * ```swift
+     * let info = try await client.tokenInfo()
+     * ```
      */
 open func tokenInfo()async throws  -> String  {
     return
@@ -1351,6 +1898,17 @@ open func tokenInfo()async throws  -> String  {
     /**
      * Any number of updates (a JSON array of objects) for a `.../sync` endpoint, sent in
      * batches of at most 1000, merged, each refusal kept with its input index.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val options = SyncOptions(request = RequestOptions(bodyJson = """{"company_id": 8089}"""))
+     * val result = client.sync("vendors/sync", """[{"id": 1, "name": "Acme"}]""", options)
+     * ```
+     *
+     * ```swift
+     * let result = try await client.sync(path: "vendors/sync", updatesJson: #"[{"id": 1, "name": "Acme"}]"#)
+     * ```
      */
 open func sync(path: String, updatesJson: String, options: SyncOptions? = nil)async throws  -> SyncResult  {
     return
@@ -1370,6 +1928,16 @@ open func sync(path: String, updatesJson: String, options: SyncOptions? = nil)as
     
     /**
      * Uploads bytes (v2.1 unless `options.flow` says otherwise).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val up = client.uploadBytes(csv.toByteArray(), UploadOptions(fileName = "export.csv", companyId = 8089uL))
+     * ```
+     *
+     * ```swift
+     * let up = try await client.uploadBytes(data: Data(csv.utf8), options: UploadOptions(fileName: "export.csv", companyId: 8089))
+     * ```
      */
 open func uploadBytes(data: Data, options: UploadOptions? = nil, listener: UploadListener? = nil)async throws  -> UploadResult  {
     return
@@ -1389,6 +1957,16 @@ open func uploadBytes(data: Data, options: UploadOptions? = nil, listener: Uploa
     
     /**
      * Uploads the file at `path`, read in chunks (never held in memory).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val up = client.uploadFile("site.mp4", UploadOptions(projectId = 5uL)) { println(it.sent) }
+     * ```
+     *
+     * ```swift
+     * let up = try await client.uploadFile(path: "site.mp4", options: UploadOptions(projectId: 5))
+     * ```
      */
 open func uploadFile(path: String, options: UploadOptions? = nil, listener: UploadListener? = nil)async throws  -> UploadResult  {
     return
@@ -1410,6 +1988,16 @@ open func uploadFile(path: String, options: UploadOptions? = nil, listener: Uplo
      * One webhook API call by name (`create_hook`, `update_hook`, `list_hooks`,
      * `delete_hook`, `create_trigger`, `list_triggers`, `delete_trigger`,
      * `list_deliveries`); the answer as JSON text (`null` for a delete).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val hooks = client.listHooks(WebhookOptions(projectId = 5uL))  // the Kotlin helpers call this
+     * ```
+     *
+     * ```swift
+     * let json = try await client.webhooks(action: "list_hooks", options: WebhookOptions(projectId: 5))
+     * ```
      */
 open func webhooks(action: String, hookId: UInt64? = nil, options: WebhookOptions? = nil)async throws  -> String  {
     return
@@ -1480,18 +2068,52 @@ public func FfiConverterTypeNativeClient_lower(_ value: NativeClient) -> UInt64 
 /**
  * The OAuth endpoints of one environment for one app: the authorization-code login.
  * Give the resulting [`TokenSet`] to `Client.withTokens`.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val oauth = OAuthClient(ClientOptions(environment = "sandbox"), clientId, clientSecret)
+ * val request = oauth.authorizeUrl(oobRedirectUri())
+ * val tokens = oauth.exchangeCode(request, pastedCode, request.state())
+ * val client = Client.withTokens(ClientOptions(environment = "sandbox"), clientId, clientSecret, tokens)
+ * ```
+ *
+ * ```swift
+ * let oauth = try OAuthClient(options: ClientOptions(environment: "sandbox"), clientId: id, clientSecret: secret)
+ * let request = try oauth.authorizeUrl(redirectUri: "myapp://callback")
+ * ```
  */
 public protocol OAuthClientProtocol: AnyObject, Sendable {
     
     /**
      * Starts a login: the URL to open, with a fresh random `state` and, when `pkce` is true,
      * a PKCE S256 challenge. `redirect_uri` may be `oobRedirectUri()`.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val request = oauth.authorizeUrl("myapp://callback")
+     * ```
+     *
+     * ```swift
+     * let request = try oauth.authorizeUrl(redirectUri: "myapp://callback", pkce: true)
+     * ```
      */
     func authorizeUrl(redirectUri: String, pkce: Bool) throws  -> AuthorizationRequest
     
     /**
      * Finishes a login: checks `returned_state` (a mismatch is `state_mismatch`), then
      * exchanges the single-use code for a token set.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val tokens = oauth.exchangeCode(request, uri.getQueryParameter("code")!!, uri.getQueryParameter("state")!!)
+     * ```
+     *
+     * ```swift
+     * let tokens = try await oauth.exchangeCode(request: request, code: code, returnedState: state)
+     * ```
      */
     func exchangeCode(request: AuthorizationRequest, code: String, returnedState: String) async throws  -> TokenSet
     
@@ -1499,6 +2121,20 @@ public protocol OAuthClientProtocol: AnyObject, Sendable {
 /**
  * The OAuth endpoints of one environment for one app: the authorization-code login.
  * Give the resulting [`TokenSet`] to `Client.withTokens`.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val oauth = OAuthClient(ClientOptions(environment = "sandbox"), clientId, clientSecret)
+ * val request = oauth.authorizeUrl(oobRedirectUri())
+ * val tokens = oauth.exchangeCode(request, pastedCode, request.state())
+ * val client = Client.withTokens(ClientOptions(environment = "sandbox"), clientId, clientSecret, tokens)
+ * ```
+ *
+ * ```swift
+ * let oauth = try OAuthClient(options: ClientOptions(environment: "sandbox"), clientId: id, clientSecret: secret)
+ * let request = try oauth.authorizeUrl(redirectUri: "myapp://callback")
+ * ```
  */
 open class OAuthClient: OAuthClientProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1541,6 +2177,16 @@ open class OAuthClient: OAuthClientProtocol, @unchecked Sendable {
     }
     /**
      * An OAuth client for the environment of `options` (its other fields are ignored).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val oauth = OAuthClient(ClientOptions(environment = "sandbox"), clientId, clientSecret)
+     * ```
+     *
+     * ```swift
+     * let oauth = try OAuthClient(options: ClientOptions(environment: "sandbox"), clientId: id, clientSecret: secret)
+     * ```
      */
 public convenience init(options: ClientOptions, clientId: String, clientSecret: String)throws  {
     let handle =
@@ -1570,6 +2216,16 @@ public convenience init(options: ClientOptions, clientId: String, clientSecret: 
     /**
      * Starts a login: the URL to open, with a fresh random `state` and, when `pkce` is true,
      * a PKCE S256 challenge. `redirect_uri` may be `oobRedirectUri()`.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val request = oauth.authorizeUrl("myapp://callback")
+     * ```
+     *
+     * ```swift
+     * let request = try oauth.authorizeUrl(redirectUri: "myapp://callback", pkce: true)
+     * ```
      */
 open func authorizeUrl(redirectUri: String, pkce: Bool = true)throws  -> AuthorizationRequest  {
     return try  FfiConverterTypeAuthorizationRequest_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -1585,6 +2241,16 @@ open func authorizeUrl(redirectUri: String, pkce: Bool = true)throws  -> Authori
     /**
      * Finishes a login: checks `returned_state` (a mismatch is `state_mismatch`), then
      * exchanges the single-use code for a token set.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val tokens = oauth.exchangeCode(request, uri.getQueryParameter("code")!!, uri.getQueryParameter("state")!!)
+     * ```
+     *
+     * ```swift
+     * let tokens = try await oauth.exchangeCode(request: request, code: code, returnedState: state)
+     * ```
      */
 open func exchangeCode(request: AuthorizationRequest, code: String, returnedState: String)async throws  -> TokenSet  {
     return
@@ -1655,16 +2321,47 @@ public func FfiConverterTypeOAuthClient_lower(_ value: OAuthClient) -> UInt64 {
 /**
  * Fetches a collection one page per `nextPage()` call; holds no item between calls. Calls
  * on one cursor run one at a time. After an error the same page may be asked for again.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * client.paginate("projects").use { cursor -> cursor.pages().collect { println(it.number) } }
+ * ```
+ *
+ * ```swift
+ * let cursor = try client.paginate(path: "projects")
+ * for try await page in cursor.pages { print(page.number) }
+ * ```
  */
 public protocol PageCursorProtocol: AnyObject, Sendable {
     
     /**
      * True when no page is left (false while a page is being fetched).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * while (!cursor.isDone()) cursor.nextPage()?.let { println(it.items.size) }
+     * ```
+     *
+     * ```swift
+     * while !cursor.isDone() { if let page = try await cursor.nextPage() { print(page.items.count) } }
+     * ```
      */
     func isDone()  -> Bool
     
     /**
      * The next page, or none at the end.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val first = cursor.nextPage()
+     * ```
+     *
+     * ```swift
+     * let first = try await cursor.nextPage()
+     * ```
      */
     func nextPage() async throws  -> Page?
     
@@ -1672,6 +2369,17 @@ public protocol PageCursorProtocol: AnyObject, Sendable {
 /**
  * Fetches a collection one page per `nextPage()` call; holds no item between calls. Calls
  * on one cursor run one at a time. After an error the same page may be asked for again.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * client.paginate("projects").use { cursor -> cursor.pages().collect { println(it.number) } }
+ * ```
+ *
+ * ```swift
+ * let cursor = try client.paginate(path: "projects")
+ * for try await page in cursor.pages { print(page.number) }
+ * ```
  */
 open class PageCursor: PageCursorProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1728,6 +2436,16 @@ open class PageCursor: PageCursorProtocol, @unchecked Sendable {
     
     /**
      * True when no page is left (false while a page is being fetched).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * while (!cursor.isDone()) cursor.nextPage()?.let { println(it.items.size) }
+     * ```
+     *
+     * ```swift
+     * while !cursor.isDone() { if let page = try await cursor.nextPage() { print(page.items.count) } }
+     * ```
      */
 open func isDone() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -1740,6 +2458,16 @@ open func isDone() -> Bool  {
     
     /**
      * The next page, or none at the end.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val first = cursor.nextPage()
+     * ```
+     *
+     * ```swift
+     * let first = try await cursor.nextPage()
+     * ```
      */
 open func nextPage()async throws  -> Page?  {
     return
@@ -1808,63 +2536,185 @@ public func FfiConverterTypePageCursor_lower(_ value: PageCursor) -> UInt64 {
 
 
 /**
- * Why a call failed: a stable [`ErrorCode`] and the details of the answer behind it.
+ * Why a call failed: a stable [`ErrorCode`] and the details of the answer behind it. Thrown
+ * as `ProcoreException` in Kotlin and `ProcoreError` in Swift, by every call of the SDK.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * try { client.get("projects/1") } catch (e: ProcoreException) { println("${e.codeName()} ${e.status()} ${e.requestId()}: ${e.reason()}") }
+ * ```
+ *
+ * ```swift
+ * do { _ = try await client.get(path: "projects/1") } catch let error as ProcoreError { print(error.codeName(), error.requestId() ?? "-", error.reason()) }
+ * ```
  */
 public protocol ProcoreErrorProtocol: AnyObject, Sendable {
     
     /**
      * The answer's body as JSON text, when it was JSON.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val body = e.body()?.let { parseJson(it) }
+     * ```
+     *
+     * ```swift
+     * let body = error.body()
+     * ```
      */
     func body()  -> String?
     
     /**
      * The stable kind (`NOT_FOUND`, `VALIDATION`, ...).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * if (e.code() == ErrorCode.RATE_LIMITED) retryLater()
+     * ```
+     *
+     * ```swift
+     * if error.code() == .rateLimited { retryLater() }
+     * ```
      */
     func code()  -> ErrorCode
     
     /**
      * The stable string code (`not_found`, `validation`, ...), shared by every binding.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * metrics.increment("procore.error.${e.codeName()}")
+     * ```
+     *
+     * ```swift
+     * log("procore error \(error.codeName())")
+     * ```
      */
     func codeName()  -> String
     
     /**
      * For `OAUTH`: the OAuth `error` value (`invalid_client`, ...).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * if (e.oauthError() == "invalid_grant") showLogin()
+     * ```
+     *
+     * ```swift
+     * if error.oauthError() == "invalid_grant" { showLogin() }
+     * ```
      */
     func oauthError()  -> String?
     
     /**
      * A human-readable message (never contains a secret).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * log.warn(e.reason())
+     * ```
+     *
+     * ```swift
+     * print(error.reason())
+     * ```
      */
     func reason()  -> String
     
     /**
      * `X-Request-Id` of the answer, for Procore support.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * log.warn("procore request ${e.requestId()}")
+     * ```
+     *
+     * ```swift
+     * print("procore request", error.requestId() ?? "-")
+     * ```
      */
     func requestId()  -> String?
     
     /**
      * For `RATE_LIMITED` (and a 503 with a long `Retry-After`): when to try again, Unix seconds.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * e.retryAtUnix()?.let { delay(it * 1000 - System.currentTimeMillis()) }
+     * ```
+     *
+     * ```swift
+     * if let at = error.retryAtUnix() { print("retry at", Date(timeIntervalSince1970: TimeInterval(at))) }
+     * ```
      */
     func retryAtUnix()  -> Int64?
     
     /**
      * The HTTP status behind the error, when there was an answer.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val status: UShort? = e.status()
+     * ```
+     *
+     * ```swift
+     * let status: UInt16? = error.status()
+     * ```
      */
     func status()  -> UInt16?
     
     /**
      * For `UPLOAD`: the upload, the segment refused and the attempts made.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val failure = e.uploadFailure()
+     * ```
+     *
+     * ```swift
+     * let failure = error.uploadFailure()
+     * ```
      */
     func uploadFailure()  -> UploadFailure?
     
     /**
      * For `VALIDATION`: field -> messages.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * e.validationErrors().forEach { (field, messages) -> println("$field: ${messages.joinToString()}") }
+     * ```
+     *
+     * ```swift
+     * for (field, messages) in error.validationErrors() { print(field, messages) }
+     * ```
      */
     func validationErrors()  -> [String: [String]]
     
 }
 /**
- * Why a call failed: a stable [`ErrorCode`] and the details of the answer behind it.
+ * Why a call failed: a stable [`ErrorCode`] and the details of the answer behind it. Thrown
+ * as `ProcoreException` in Kotlin and `ProcoreError` in Swift, by every call of the SDK.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * try { client.get("projects/1") } catch (e: ProcoreException) { println("${e.codeName()} ${e.status()} ${e.requestId()}: ${e.reason()}") }
+ * ```
+ *
+ * ```swift
+ * do { _ = try await client.get(path: "projects/1") } catch let error as ProcoreError { print(error.codeName(), error.requestId() ?? "-", error.reason()) }
+ * ```
  */
 open class ProcoreError: ProcoreErrorProtocol, @unchecked Sendable, Swift.Error, Foundation.LocalizedError, CustomDebugStringConvertible, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -1921,6 +2771,16 @@ open class ProcoreError: ProcoreErrorProtocol, @unchecked Sendable, Swift.Error,
     
     /**
      * The answer's body as JSON text, when it was JSON.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val body = e.body()?.let { parseJson(it) }
+     * ```
+     *
+     * ```swift
+     * let body = error.body()
+     * ```
      */
 open func body() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
@@ -1933,6 +2793,16 @@ open func body() -> String?  {
     
     /**
      * The stable kind (`NOT_FOUND`, `VALIDATION`, ...).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * if (e.code() == ErrorCode.RATE_LIMITED) retryLater()
+     * ```
+     *
+     * ```swift
+     * if error.code() == .rateLimited { retryLater() }
+     * ```
      */
 open func code() -> ErrorCode  {
     return try!  FfiConverterTypeErrorCode_lift(try! rustCall() {
@@ -1945,6 +2815,16 @@ open func code() -> ErrorCode  {
     
     /**
      * The stable string code (`not_found`, `validation`, ...), shared by every binding.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * metrics.increment("procore.error.${e.codeName()}")
+     * ```
+     *
+     * ```swift
+     * log("procore error \(error.codeName())")
+     * ```
      */
 open func codeName() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -1957,6 +2837,16 @@ open func codeName() -> String  {
     
     /**
      * For `OAUTH`: the OAuth `error` value (`invalid_client`, ...).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * if (e.oauthError() == "invalid_grant") showLogin()
+     * ```
+     *
+     * ```swift
+     * if error.oauthError() == "invalid_grant" { showLogin() }
+     * ```
      */
 open func oauthError() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
@@ -1969,6 +2859,16 @@ open func oauthError() -> String?  {
     
     /**
      * A human-readable message (never contains a secret).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * log.warn(e.reason())
+     * ```
+     *
+     * ```swift
+     * print(error.reason())
+     * ```
      */
 open func reason() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -1981,6 +2881,16 @@ open func reason() -> String  {
     
     /**
      * `X-Request-Id` of the answer, for Procore support.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * log.warn("procore request ${e.requestId()}")
+     * ```
+     *
+     * ```swift
+     * print("procore request", error.requestId() ?? "-")
+     * ```
      */
 open func requestId() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
@@ -1993,6 +2903,16 @@ open func requestId() -> String?  {
     
     /**
      * For `RATE_LIMITED` (and a 503 with a long `Retry-After`): when to try again, Unix seconds.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * e.retryAtUnix()?.let { delay(it * 1000 - System.currentTimeMillis()) }
+     * ```
+     *
+     * ```swift
+     * if let at = error.retryAtUnix() { print("retry at", Date(timeIntervalSince1970: TimeInterval(at))) }
+     * ```
      */
 open func retryAtUnix() -> Int64?  {
     return try!  FfiConverterOptionInt64.lift(try! rustCall() {
@@ -2005,6 +2925,16 @@ open func retryAtUnix() -> Int64?  {
     
     /**
      * The HTTP status behind the error, when there was an answer.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val status: UShort? = e.status()
+     * ```
+     *
+     * ```swift
+     * let status: UInt16? = error.status()
+     * ```
      */
 open func status() -> UInt16?  {
     return try!  FfiConverterOptionUInt16.lift(try! rustCall() {
@@ -2017,6 +2947,16 @@ open func status() -> UInt16?  {
     
     /**
      * For `UPLOAD`: the upload, the segment refused and the attempts made.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val failure = e.uploadFailure()
+     * ```
+     *
+     * ```swift
+     * let failure = error.uploadFailure()
+     * ```
      */
 open func uploadFailure() -> UploadFailure?  {
     return try!  FfiConverterOptionTypeUploadFailure.lift(try! rustCall() {
@@ -2029,6 +2969,16 @@ open func uploadFailure() -> UploadFailure?  {
     
     /**
      * For `VALIDATION`: field -> messages.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * e.validationErrors().forEach { (field, messages) -> println("$field: ${messages.joinToString()}") }
+     * ```
+     *
+     * ```swift
+     * for (field, messages) in error.validationErrors() { print(field, messages) }
+     * ```
      */
 open func validationErrors() -> [String: [String]]  {
     return try!  FfiConverterDictionaryStringSequenceString.lift(try! rustCall() {
@@ -2158,6 +3108,17 @@ public func FfiConverterTypeProcoreError__as_error_lower(_ value: ProcoreError) 
 /**
  * A secret option (an access token, a client secret, a refresh token): its text form is
  * `Secret([redacted])`, so a logged `ClientOptions` never shows one.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val options = ClientOptions(accessToken = Secret(token), environment = "sandbox")
+ * println(options)  // ... accessToken=Secret([redacted]) ...
+ * ```
+ *
+ * ```swift
+ * let options = ClientOptions(accessToken: Secret(value: token), environment: "sandbox")
+ * ```
  */
 public protocol SecretProtocol: AnyObject, Sendable {
     
@@ -2165,6 +3126,17 @@ public protocol SecretProtocol: AnyObject, Sendable {
 /**
  * A secret option (an access token, a client secret, a refresh token): its text form is
  * `Secret([redacted])`, so a logged `ClientOptions` never shows one.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val options = ClientOptions(accessToken = Secret(token), environment = "sandbox")
+ * println(options)  // ... accessToken=Secret([redacted]) ...
+ * ```
+ *
+ * ```swift
+ * let options = ClientOptions(accessToken: Secret(value: token), environment: "sandbox")
+ * ```
  */
 open class Secret: SecretProtocol, @unchecked Sendable, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -2207,6 +3179,16 @@ open class Secret: SecretProtocol, @unchecked Sendable, CustomStringConvertible 
     }
     /**
      * Wraps a secret value.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val secret = Secret(System.getenv("PROCORE_CLIENT_SECRET"))
+     * ```
+     *
+     * ```swift
+     * let secret = Secret(value: ProcessInfo.processInfo.environment["PROCORE_CLIENT_SECRET"]!)
+     * ```
      */
 public convenience init(value: String) {
     let handle =
@@ -2294,17 +3276,47 @@ public func FfiConverterTypeSecret_lower(_ value: Secret) -> UInt64 {
 
 /**
  * How a custom store releases its cross-process lock (called once, when the refresh is done).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * class RowGuard(private val db: Database, private val id: Long) : StoreGuard { override suspend fun release() = db.unlock(id) }
+ * ```
+ *
+ * ```swift
+ * final class RowGuard: StoreGuard { func release() async throws { try await db.unlock(id) } }
+ * ```
  */
 public protocol StoreGuard: AnyObject, Sendable {
     
     /**
      * Releases the lock.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun release() = db.unlock(rowId)
+     * ```
+     *
+     * ```swift
+     * func release() async throws { try await db.unlock(rowId) }
+     * ```
      */
     func release() async throws 
     
 }
 /**
  * How a custom store releases its cross-process lock (called once, when the refresh is done).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * class RowGuard(private val db: Database, private val id: Long) : StoreGuard { override suspend fun release() = db.unlock(id) }
+ * ```
+ *
+ * ```swift
+ * final class RowGuard: StoreGuard { func release() async throws { try await db.unlock(id) } }
+ * ```
  */
 open class StoreGuardImpl: StoreGuard, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2361,6 +3373,16 @@ open class StoreGuardImpl: StoreGuard, @unchecked Sendable {
     
     /**
      * Releases the lock.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun release() = db.unlock(rowId)
+     * ```
+     *
+     * ```swift
+     * func release() async throws { try await db.unlock(rowId) }
+     * ```
      */
 open func release()async throws   {
     return
@@ -2527,6 +3549,16 @@ public func FfiConverterTypeStoreGuard_lower(_ value: StoreGuard) -> UInt64 {
 /**
  * A held lock of a store, returned by `TokenStore.lock()`: build one with the guard that
  * releases it (`StoreLease(guard)`).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * override suspend fun lock(): StoreLease? { db.lock(rowId); return StoreLease(RowGuard(db, rowId)) }
+ * ```
+ *
+ * ```swift
+ * func lock() async throws -> StoreLease? { try await db.lock(rowId); return StoreLease(guard: RowGuard(db: db, id: rowId)) }
+ * ```
  */
 public protocol StoreLeaseProtocol: AnyObject, Sendable {
     
@@ -2534,6 +3566,16 @@ public protocol StoreLeaseProtocol: AnyObject, Sendable {
 /**
  * A held lock of a store, returned by `TokenStore.lock()`: build one with the guard that
  * releases it (`StoreLease(guard)`).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * override suspend fun lock(): StoreLease? { db.lock(rowId); return StoreLease(RowGuard(db, rowId)) }
+ * ```
+ *
+ * ```swift
+ * func lock() async throws -> StoreLease? { try await db.lock(rowId); return StoreLease(guard: RowGuard(db: db, id: rowId)) }
+ * ```
  */
 open class StoreLease: StoreLeaseProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2576,6 +3618,16 @@ open class StoreLease: StoreLeaseProtocol, @unchecked Sendable {
     }
     /**
      * A lease released by `guard.release()`.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val lease = StoreLease(RowGuard(db, rowId))
+     * ```
+     *
+     * ```swift
+     * let lease = StoreLease(guard: RowGuard(db: db, id: rowId))
+     * ```
      */
 public convenience init(`guard`: StoreGuard) {
     let handle =
@@ -2653,41 +3705,122 @@ public func FfiConverterTypeStoreLease_lower(_ value: StoreLease) -> UInt64 {
 /**
  * An OAuth token set: access token, optional refresh token, expiry and rotation version.
  * Its text form never shows the tokens.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val tokens = TokenSet(accessToken = access, refreshToken = refresh, expiresAtUnix = 1767225600L)
+ * println(tokens)  // TokenSet(version=0, expires_at_unix=Some(1767225600), access_token=[redacted], ...)
+ * ```
+ *
+ * ```swift
+ * let tokens = try TokenSet(accessToken: access, refreshToken: refresh, expiresAtUnix: 1767225600)
+ * ```
  */
 public protocol TokenSetProtocol: AnyObject, Sendable {
     
     /**
      * The access token. Handle with care: never log it.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val bearer = "Bearer " + tokens.accessToken()
+     * ```
+     *
+     * ```swift
+     * let bearer = "Bearer " + tokens.accessToken()
+     * ```
      */
     func accessToken()  -> String
     
     /**
      * When the server created the set (Unix seconds), if known.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val created = tokens.createdAtUnix()
+     * ```
+     *
+     * ```swift
+     * let created = tokens.createdAtUnix()
+     * ```
      */
     func createdAtUnix()  -> Int64?
     
     /**
      * When the access token stops working (Unix seconds), if known.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val expires = tokens.expiresAtUnix()?.let { java.time.Instant.ofEpochSecond(it) }
+     * ```
+     *
+     * ```swift
+     * let expires = tokens.expiresAtUnix().map { Date(timeIntervalSince1970: TimeInterval($0)) }
+     * ```
      */
     func expiresAtUnix()  -> Int64?
     
     /**
      * True when the access token has expired now.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * if (tokens.isExpired()) println("the next call refreshes first")
+     * ```
+     *
+     * ```swift
+     * if tokens.isExpired() { print("the next call refreshes first") }
+     * ```
      */
     func isExpired()  -> Bool
     
     /**
      * The refresh token, if the grant gave one. Handle with care: never log it.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val canRefresh = tokens.refreshToken() != null
+     * ```
+     *
+     * ```swift
+     * let canRefresh = tokens.refreshToken() != nil
+     * ```
      */
     func refreshToken()  -> String?
     
     /**
      * The JSON form, for stores that keep one string (Keychain item, Keystore entry, a row).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * prefs.putString("procore", tokens.toJson())
+     * ```
+     *
+     * ```swift
+     * try keychain.set(tokens.toJson(), key: "procore")
+     * ```
      */
     func toJson()  -> String
     
     /**
      * The rotation counter: +1 at every refresh.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * println("rotated ${tokens.version()} times")
+     * ```
+     *
+     * ```swift
+     * print("rotated \(tokens.version()) times")
+     * ```
      */
     func version()  -> UInt64
     
@@ -2695,6 +3828,17 @@ public protocol TokenSetProtocol: AnyObject, Sendable {
 /**
  * An OAuth token set: access token, optional refresh token, expiry and rotation version.
  * Its text form never shows the tokens.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val tokens = TokenSet(accessToken = access, refreshToken = refresh, expiresAtUnix = 1767225600L)
+ * println(tokens)  // TokenSet(version=0, expires_at_unix=Some(1767225600), access_token=[redacted], ...)
+ * ```
+ *
+ * ```swift
+ * let tokens = try TokenSet(accessToken: access, refreshToken: refresh, expiresAtUnix: 1767225600)
+ * ```
  */
 open class TokenSet: TokenSetProtocol, @unchecked Sendable, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -2738,6 +3882,16 @@ open class TokenSet: TokenSetProtocol, @unchecked Sendable, CustomStringConverti
     /**
      * A token set from its parts (`expires_at_unix`: when the access token stops working;
      * `version`: the rotation counter, 0 for a set given from outside).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val tokens = TokenSet(access, refresh, expiresAtUnix = System.currentTimeMillis() / 1000 + 7200)
+     * ```
+     *
+     * ```swift
+     * let tokens = try TokenSet(accessToken: access, refreshToken: refresh, expiresAtUnix: Int64(Date().timeIntervalSince1970) + 7200)
+     * ```
      */
 public convenience init(accessToken: String, refreshToken: String? = nil, expiresAtUnix: Int64? = nil, version: UInt64 = UInt64(0), createdAtUnix: Int64? = nil)throws  {
     let handle =
@@ -2766,6 +3920,16 @@ public convenience init(accessToken: String, refreshToken: String? = nil, expire
     
     /**
      * Parses the JSON form written by [`TokenSet::to_json`] (and by the core's file store).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val tokens = prefs.getString("procore")?.let { TokenSet.fromJson(it) }
+     * ```
+     *
+     * ```swift
+     * let tokens = try TokenSet.fromJson(json: keychainString)
+     * ```
      */
 public static func fromJson(json: String)throws  -> TokenSet  {
     return try  FfiConverterTypeTokenSet_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -2780,6 +3944,16 @@ public static func fromJson(json: String)throws  -> TokenSet  {
     
     /**
      * The access token. Handle with care: never log it.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val bearer = "Bearer " + tokens.accessToken()
+     * ```
+     *
+     * ```swift
+     * let bearer = "Bearer " + tokens.accessToken()
+     * ```
      */
 open func accessToken() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -2792,6 +3966,16 @@ open func accessToken() -> String  {
     
     /**
      * When the server created the set (Unix seconds), if known.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val created = tokens.createdAtUnix()
+     * ```
+     *
+     * ```swift
+     * let created = tokens.createdAtUnix()
+     * ```
      */
 open func createdAtUnix() -> Int64?  {
     return try!  FfiConverterOptionInt64.lift(try! rustCall() {
@@ -2804,6 +3988,16 @@ open func createdAtUnix() -> Int64?  {
     
     /**
      * When the access token stops working (Unix seconds), if known.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val expires = tokens.expiresAtUnix()?.let { java.time.Instant.ofEpochSecond(it) }
+     * ```
+     *
+     * ```swift
+     * let expires = tokens.expiresAtUnix().map { Date(timeIntervalSince1970: TimeInterval($0)) }
+     * ```
      */
 open func expiresAtUnix() -> Int64?  {
     return try!  FfiConverterOptionInt64.lift(try! rustCall() {
@@ -2816,6 +4010,16 @@ open func expiresAtUnix() -> Int64?  {
     
     /**
      * True when the access token has expired now.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * if (tokens.isExpired()) println("the next call refreshes first")
+     * ```
+     *
+     * ```swift
+     * if tokens.isExpired() { print("the next call refreshes first") }
+     * ```
      */
 open func isExpired() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
@@ -2828,6 +4032,16 @@ open func isExpired() -> Bool  {
     
     /**
      * The refresh token, if the grant gave one. Handle with care: never log it.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val canRefresh = tokens.refreshToken() != null
+     * ```
+     *
+     * ```swift
+     * let canRefresh = tokens.refreshToken() != nil
+     * ```
      */
 open func refreshToken() -> String?  {
     return try!  FfiConverterOptionString.lift(try! rustCall() {
@@ -2840,6 +4054,16 @@ open func refreshToken() -> String?  {
     
     /**
      * The JSON form, for stores that keep one string (Keychain item, Keystore entry, a row).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * prefs.putString("procore", tokens.toJson())
+     * ```
+     *
+     * ```swift
+     * try keychain.set(tokens.toJson(), key: "procore")
+     * ```
      */
 open func toJson() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -2852,6 +4076,16 @@ open func toJson() -> String  {
     
     /**
      * The rotation counter: +1 at every refresh.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * println("rotated ${tokens.version()} times")
+     * ```
+     *
+     * ```swift
+     * print("rotated \(tokens.version()) times")
+     * ```
      */
 open func version() -> UInt64  {
     return try!  FfiConverterUInt64.lift(try! rustCall() {
@@ -2928,28 +4162,86 @@ public func FfiConverterTypeTokenSet_lower(_ value: TokenSet) -> UInt64 {
  * call should be short. Throw `StoreException.Failed` (or anything else: it becomes a
  * `STORE` error) when the store cannot be read or written; never return `null` for a set
  * that exists but cannot be read.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * // The members of `class KeystoreTokenStore(private val prefs: EncryptedPrefs) : TokenStore`:
+ * override suspend fun load() = prefs.getString("procore")?.let { TokenSet.fromJson(it) }
+ * override suspend fun save(tokens: TokenSet) { prefs.putString("procore", tokens.toJson()) }
+ * override suspend fun clear() { prefs.remove("procore") }
+ * override suspend fun lock(): StoreLease? = null  // one process per store, as on a phone
+ * ```
+ *
+ * ```swift
+ * // The members of `final class KeychainTokenStore: TokenStore`:
+ * func load() async throws -> TokenSet? { try keychain.get("procore").map { try TokenSet.fromJson(json: $0) } }
+ * func save(tokens: TokenSet) async throws { try keychain.set(tokens.toJson(), key: "procore") }
+ * func clear() async throws { try keychain.remove("procore") }
+ * func lock() async throws -> StoreLease? { nil }
+ * ```
  */
 public protocol TokenStore: AnyObject, Sendable {
     
     /**
      * The stored set, or none when the store is empty.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun load(): TokenSet? = prefs.getString("procore")?.let { TokenSet.fromJson(it) }
+     * ```
+     *
+     * ```swift
+     * func load() async throws -> TokenSet? { try keychain.get("procore").map { try TokenSet.fromJson(json: $0) } }
+     * ```
      */
     func load() async throws  -> TokenSet?
     
     /**
      * Replaces the stored set, durably. Called after every rotation, before the new access
      * token is used.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun save(tokens: TokenSet) { prefs.putString("procore", tokens.toJson()) }
+     * ```
+     *
+     * ```swift
+     * func save(tokens: TokenSet) async throws { try keychain.set(tokens.toJson(), key: "procore") }
+     * ```
      */
     func save(tokens: TokenSet) async throws 
     
     /**
      * Removes the stored set (logout).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun clear() { prefs.remove("procore") }
+     * ```
+     *
+     * ```swift
+     * func clear() async throws { try keychain.remove("procore") }
+     * ```
      */
     func clear() async throws 
     
     /**
      * Takes a lock that excludes the other processes sharing this store while one of them
      * refreshes (a [`StoreLease`]), or returns none when the store is used by one process only.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun lock(): StoreLease? = null  // used by this process only
+     * ```
+     *
+     * ```swift
+     * func lock() async throws -> StoreLease? { nil }
+     * ```
      */
     func lock() async throws  -> StoreLease?
     
@@ -2959,6 +4251,24 @@ public protocol TokenStore: AnyObject, Sendable {
  * call should be short. Throw `StoreException.Failed` (or anything else: it becomes a
  * `STORE` error) when the store cannot be read or written; never return `null` for a set
  * that exists but cannot be read.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * // The members of `class KeystoreTokenStore(private val prefs: EncryptedPrefs) : TokenStore`:
+ * override suspend fun load() = prefs.getString("procore")?.let { TokenSet.fromJson(it) }
+ * override suspend fun save(tokens: TokenSet) { prefs.putString("procore", tokens.toJson()) }
+ * override suspend fun clear() { prefs.remove("procore") }
+ * override suspend fun lock(): StoreLease? = null  // one process per store, as on a phone
+ * ```
+ *
+ * ```swift
+ * // The members of `final class KeychainTokenStore: TokenStore`:
+ * func load() async throws -> TokenSet? { try keychain.get("procore").map { try TokenSet.fromJson(json: $0) } }
+ * func save(tokens: TokenSet) async throws { try keychain.set(tokens.toJson(), key: "procore") }
+ * func clear() async throws { try keychain.remove("procore") }
+ * func lock() async throws -> StoreLease? { nil }
+ * ```
  */
 open class TokenStoreImpl: TokenStore, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3015,6 +4325,16 @@ open class TokenStoreImpl: TokenStore, @unchecked Sendable {
     
     /**
      * The stored set, or none when the store is empty.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun load(): TokenSet? = prefs.getString("procore")?.let { TokenSet.fromJson(it) }
+     * ```
+     *
+     * ```swift
+     * func load() async throws -> TokenSet? { try keychain.get("procore").map { try TokenSet.fromJson(json: $0) } }
+     * ```
      */
 open func load()async throws  -> TokenSet?  {
     return
@@ -3035,6 +4355,16 @@ open func load()async throws  -> TokenSet?  {
     /**
      * Replaces the stored set, durably. Called after every rotation, before the new access
      * token is used.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun save(tokens: TokenSet) { prefs.putString("procore", tokens.toJson()) }
+     * ```
+     *
+     * ```swift
+     * func save(tokens: TokenSet) async throws { try keychain.set(tokens.toJson(), key: "procore") }
+     * ```
      */
 open func save(tokens: TokenSet)async throws   {
     return
@@ -3054,6 +4384,16 @@ open func save(tokens: TokenSet)async throws   {
     
     /**
      * Removes the stored set (logout).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun clear() { prefs.remove("procore") }
+     * ```
+     *
+     * ```swift
+     * func clear() async throws { try keychain.remove("procore") }
+     * ```
      */
 open func clear()async throws   {
     return
@@ -3074,6 +4414,16 @@ open func clear()async throws   {
     /**
      * Takes a lock that excludes the other processes sharing this store while one of them
      * refreshes (a [`StoreLease`]), or returns none when the store is used by one process only.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * override suspend fun lock(): StoreLease? = null  // used by this process only
+     * ```
+     *
+     * ```swift
+     * func lock() async throws -> StoreLease? { nil }
+     * ```
      */
 open func lock()async throws  -> StoreLease?  {
     return
@@ -3364,9 +4714,22 @@ public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
  * Sees an upload's progress: once before the first byte, then after each stored segment.
  * Called on a plain thread of the SDK (never a runtime thread), one call at a time, in order;
  * every call has returned when the upload does.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val listener = object : UploadListener { override fun onProgress(progress: UploadProgress) = println("${progress.segmentsDone}/${progress.segments}") }
+ * ```
+ *
+ * ```swift
+ * final class Bar: UploadListener { func onProgress(progress: UploadProgress) { print(progress.segmentsDone, progress.segments) } }
+ * ```
  */
 public protocol UploadListener: AnyObject, Sendable {
     
+    /**
+     * Called with the upload's progress so far.
+     */
     func onProgress(progress: UploadProgress) 
     
 }
@@ -3374,6 +4737,16 @@ public protocol UploadListener: AnyObject, Sendable {
  * Sees an upload's progress: once before the first byte, then after each stored segment.
  * Called on a plain thread of the SDK (never a runtime thread), one call at a time, in order;
  * every call has returned when the upload does.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val listener = object : UploadListener { override fun onProgress(progress: UploadProgress) = println("${progress.segmentsDone}/${progress.segments}") }
+ * ```
+ *
+ * ```swift
+ * final class Bar: UploadListener { func onProgress(progress: UploadProgress) { print(progress.segmentsDone, progress.segments) } }
+ * ```
  */
 open class UploadListenerImpl: UploadListener, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3428,6 +4801,9 @@ open class UploadListenerImpl: UploadListener, @unchecked Sendable {
     
 
     
+    /**
+     * Called with the upload's progress so far.
+     */
 open func onProgress(progress: UploadProgress)  {try! rustCall() {
         uniffiCallStatus in
     uniffi_procore_uniffi_fn_method_uploadlistener_on_progress(
@@ -3570,17 +4946,51 @@ public func FfiConverterTypeUploadListener_lower(_ value: UploadListener) -> UIn
 
 /**
  * Judges webhook deliveries: the destination headers (constant time), the payload, repeats.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val receiver = WebhookReceiver(ReceiverOptions(headers = mapOf("Authorization" to "Bearer s3cret")))
+ * val d = receiver.receive(listOf(Header("authorization", "Bearer s3cret")), body)
+ * ```
+ *
+ * ```swift
+ * let receiver = try WebhookReceiver(options: ReceiverOptions(headers: ["Authorization": "Bearer s3cret"]))
+ * let d = try await receiver.receive(headers: [Header(name: "authorization", value: "Bearer s3cret")], body: body)
+ * ```
  */
 public protocol WebhookReceiverProtocol: AnyObject, Sendable {
     
     /**
      * Judges one delivery (its headers, any case, and its raw body).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val d = receiver.receive(listOf(Header("authorization", call.request.header("Authorization") ?: "")), call.receive<ByteArray>())
+     * ```
+     *
+     * ```swift
+     * let d = try await receiver.receive(headers: headers, body: body)
+     * ```
      */
     func receive(headers: [Header], body: Data) async throws  -> Delivery
     
 }
 /**
  * Judges webhook deliveries: the destination headers (constant time), the payload, repeats.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val receiver = WebhookReceiver(ReceiverOptions(headers = mapOf("Authorization" to "Bearer s3cret")))
+ * val d = receiver.receive(listOf(Header("authorization", "Bearer s3cret")), body)
+ * ```
+ *
+ * ```swift
+ * let receiver = try WebhookReceiver(options: ReceiverOptions(headers: ["Authorization": "Bearer s3cret"]))
+ * let d = try await receiver.receive(headers: [Header(name: "authorization", value: "Bearer s3cret")], body: body)
+ * ```
  */
 open class WebhookReceiver: WebhookReceiverProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3621,6 +5031,19 @@ open class WebhookReceiver: WebhookReceiverProtocol, @unchecked Sendable {
     public func uniffiCloneHandle() -> UInt64 {
         return try! rustCall { uniffi_procore_uniffi_fn_clone_webhookreceiver(self.handle, $0) }
     }
+    /**
+     * A receiver; a `CONFIG` error for an invalid header name, a bad `remember` or a bad Redis URL.
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val receiver = WebhookReceiver(ReceiverOptions(headers = mapOf("Authorization" to "Bearer s3cret")))
+     * ```
+     *
+     * ```swift
+     * let receiver = try WebhookReceiver(options: ReceiverOptions(headers: ["Authorization": "Bearer s3cret"]))
+     * ```
+     */
 public convenience init(options: ReceiverOptions)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -3646,6 +5069,16 @@ public convenience init(options: ReceiverOptions)throws  {
     
     /**
      * Judges one delivery (its headers, any case, and its raw body).
+     *
+     * Example:
+     *
+     * ```kotlin
+     * val d = receiver.receive(listOf(Header("authorization", call.request.header("Authorization") ?: "")), call.receive<ByteArray>())
+     * ```
+     *
+     * ```swift
+     * let d = try await receiver.receive(headers: headers, body: body)
+     * ```
      */
 open func receive(headers: [Header], body: Data)async throws  -> Delivery  {
     return
@@ -3713,15 +5146,43 @@ public func FfiConverterTypeWebhookReceiver_lower(_ value: WebhookReceiver) -> U
 
 /**
  * One field of an operation's body, flattened (`rfi.question.body`).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * op.bodyFields.filter { it.required }.forEach { println("${it.path}: ${it.typeName}") }
+ * ```
+ *
+ * ```swift
+ * for field in op.bodyFields where field.required { print(field.path, field.typeName) }
+ * ```
  */
 public struct CatalogField: Equatable, Hashable {
+    /**
+     * The field's dotted path in the body.
+     */
     public var path: String
+    /**
+     * The type in words.
+     */
     public var typeName: String
+    /**
+     * True when the body must have it.
+     */
     public var required: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(path: String, typeName: String, required: Bool) {
+    public init(
+        /**
+         * The field's dotted path in the body.
+         */path: String, 
+        /**
+         * The type in words.
+         */typeName: String, 
+        /**
+         * True when the body must have it.
+         */required: Bool) {
         self.path = path
         self.typeName = typeName
         self.required = required
@@ -3774,34 +5235,93 @@ public func FfiConverterTypeCatalogField_lower(_ value: CatalogField) -> RustBuf
 
 /**
  * One operation of Procore's REST API description.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val op = catalogOperation("RestV10ProjectsProjectIdRfisPost")!!
+ * println("${op.method} ${op.path}: ${op.summary}")
+ * ```
+ *
+ * ```swift
+ * if let op = catalogOperation(id: "RestV10ProjectsProjectIdRfisPost") { print(op.method, op.path, op.summary) }
+ * ```
  */
 public struct CatalogOperation: Equatable, Hashable {
+    /**
+     * The operation id (`RestV10ProjectsProjectIdRfisPost`), what `call` takes.
+     */
     public var id: String
+    /**
+     * The HTTP method.
+     */
     public var method: String
     /**
      * The path template (`/rest/v1.0/projects/{project_id}/rfis`).
      */
     public var path: String
+    /**
+     * The API version (`v1.0`, `v2.0`, ...).
+     */
     public var version: String
+    /**
+     * The description's tag (the tool or resource).
+     */
     public var tag: String
+    /**
+     * One line on what the operation does.
+     */
     public var summary: String
+    /**
+     * The path, query and header parameters.
+     */
     public var params: [CatalogParam]
     /**
      * The body's content type, when the operation takes a body.
      */
     public var bodyContentType: String?
+    /**
+     * True when the operation needs a body.
+     */
     public var bodyRequired: Bool
+    /**
+     * The body's fields, flattened.
+     */
     public var bodyFields: [CatalogField]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, method: String, 
+    public init(
+        /**
+         * The operation id (`RestV10ProjectsProjectIdRfisPost`), what `call` takes.
+         */id: String, 
+        /**
+         * The HTTP method.
+         */method: String, 
         /**
          * The path template (`/rest/v1.0/projects/{project_id}/rfis`).
-         */path: String, version: String, tag: String, summary: String, params: [CatalogParam], 
+         */path: String, 
+        /**
+         * The API version (`v1.0`, `v2.0`, ...).
+         */version: String, 
+        /**
+         * The description's tag (the tool or resource).
+         */tag: String, 
+        /**
+         * One line on what the operation does.
+         */summary: String, 
+        /**
+         * The path, query and header parameters.
+         */params: [CatalogParam], 
         /**
          * The body's content type, when the operation takes a body.
-         */bodyContentType: String?, bodyRequired: Bool, bodyFields: [CatalogField]) {
+         */bodyContentType: String?, 
+        /**
+         * True when the operation needs a body.
+         */bodyRequired: Bool, 
+        /**
+         * The body's fields, flattened.
+         */bodyFields: [CatalogField]) {
         self.id = id
         self.method = method
         self.path = path
@@ -3875,13 +5395,29 @@ public func FfiConverterTypeCatalogOperation_lower(_ value: CatalogOperation) ->
 
 /**
  * One parameter of an operation.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val required = op.params.filter { it.required }.map { "${it.location}.${it.name}: ${it.typeName}" }
+ * ```
+ *
+ * ```swift
+ * let required = op.params.filter { $0.required }.map { $0.name }
+ * ```
  */
 public struct CatalogParam: Equatable, Hashable {
+    /**
+     * The parameter's name.
+     */
     public var name: String
     /**
      * `path`, `query` or `header`.
      */
     public var location: String
+    /**
+     * True when the call must give it.
+     */
     public var required: Bool
     /**
      * The type in words (`integer`, `array of integer`, `string (open|closed)`).
@@ -3890,10 +5426,16 @@ public struct CatalogParam: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String, 
+    public init(
+        /**
+         * The parameter's name.
+         */name: String, 
         /**
          * `path`, `query` or `header`.
-         */location: String, required: Bool, 
+         */location: String, 
+        /**
+         * True when the call must give it.
+         */required: Bool, 
         /**
          * The type in words (`integer`, `array of integer`, `string (open|closed)`).
          */typeName: String) {
@@ -3954,6 +5496,16 @@ public func FfiConverterTypeCatalogParam_lower(_ value: CatalogParam) -> RustBuf
  * How a client authenticates, connects and behaves: the same options, by name, as in every
  * other binding (durations in milliseconds). Every field has a default. Secrets are
  * [`Secret`] objects, so the generated `toString()` / `print()` never shows one.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val options = ClientOptions(clientId = clientId, clientSecret = Secret(secret), environment = "sandbox", companyId = 8089uL, maxAttempts = 6u)
+ * ```
+ *
+ * ```swift
+ * let options = ClientOptions(clientId: id, clientSecret: Secret(value: secret), environment: "sandbox", companyId: 8089)
+ * ```
  */
 public struct ClientOptions {
     /**
@@ -3964,6 +5516,9 @@ public struct ClientOptions {
      * The app's OAuth client id (with `client_secret`).
      */
     public var clientId: String?
+    /**
+     * The app's OAuth client secret (with `client_id`).
+     */
     public var clientSecret: Secret?
     /**
      * A user's refresh token (a set already in the store wins: it is newer).
@@ -4010,6 +5565,9 @@ public struct ClientOptions {
      * The language reported in `Procore-Sdk-Language` (default `uniffi`).
      */
     public var sdkLanguage: String?
+    /**
+     * Timeout of a TCP + TLS connect.
+     */
     public var connectTimeoutMs: UInt64?
     /**
      * Per-attempt timeout (default 60 s).
@@ -4023,7 +5581,13 @@ public struct ClientOptions {
      * Attempts in all per call, the first included (default 4; 1 disables retries).
      */
     public var maxAttempts: UInt32?
+    /**
+     * The first backoff delay (doubled at each retry, with jitter).
+     */
     public var retryBaseDelayMs: UInt64?
+    /**
+     * The longest backoff delay.
+     */
     public var retryMaxDelayMs: UInt64?
     /**
      * The longest `Retry-After` of a 503 that is waited out (default 60 s).
@@ -4063,7 +5627,10 @@ public struct ClientOptions {
          */accessToken: Secret? = nil, 
         /**
          * The app's OAuth client id (with `client_secret`).
-         */clientId: String? = nil, clientSecret: Secret? = nil, 
+         */clientId: String? = nil, 
+        /**
+         * The app's OAuth client secret (with `client_id`).
+         */clientSecret: Secret? = nil, 
         /**
          * A user's refresh token (a set already in the store wins: it is newer).
          */refreshToken: Secret? = nil, 
@@ -4097,7 +5664,10 @@ public struct ClientOptions {
          */userAgent: String? = nil, 
         /**
          * The language reported in `Procore-Sdk-Language` (default `uniffi`).
-         */sdkLanguage: String? = nil, connectTimeoutMs: UInt64? = nil, 
+         */sdkLanguage: String? = nil, 
+        /**
+         * Timeout of a TCP + TLS connect.
+         */connectTimeoutMs: UInt64? = nil, 
         /**
          * Per-attempt timeout (default 60 s).
          */requestTimeoutMs: UInt64? = nil, 
@@ -4106,7 +5676,13 @@ public struct ClientOptions {
          */refreshSkewMs: UInt64? = nil, 
         /**
          * Attempts in all per call, the first included (default 4; 1 disables retries).
-         */maxAttempts: UInt32? = nil, retryBaseDelayMs: UInt64? = nil, retryMaxDelayMs: UInt64? = nil, 
+         */maxAttempts: UInt32? = nil, 
+        /**
+         * The first backoff delay (doubled at each retry, with jitter).
+         */retryBaseDelayMs: UInt64? = nil, 
+        /**
+         * The longest backoff delay.
+         */retryMaxDelayMs: UInt64? = nil, 
         /**
          * The longest `Retry-After` of a 503 that is waited out (default 60 s).
          */maxRetryAfterMs: UInt64? = nil, 
@@ -4254,14 +5830,36 @@ public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustB
 /**
  * A judged delivery: answer Procore with `status`; process `event_json` only when `verdict`
  * is `accepted`.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val d = receiver.receive(headers, body)
+ * if (d.verdict == "accepted") handle(parseJson(d.eventJson!!))
+ * response.status = d.status.toInt()
+ * ```
+ *
+ * ```swift
+ * let d = try await receiver.receive(headers: headers, body: body)
+ * if d.verdict == "accepted", let event = d.eventJson { handle(event) }
+ * ```
  */
 public struct Delivery: Equatable, Hashable {
     /**
      * `accepted`, `duplicate` or `rejected`.
      */
     public var verdict: String
+    /**
+     * The status to answer Procore with (200, or 401 for a forgery).
+     */
     public var status: UInt16
+    /**
+     * The delivery's dedupe key.
+     */
     public var key: String?
+    /**
+     * The event payload as JSON text, when it could be read.
+     */
     public var eventJson: String?
 
     // Default memberwise initializers are never public by default, so we
@@ -4269,7 +5867,16 @@ public struct Delivery: Equatable, Hashable {
     public init(
         /**
          * `accepted`, `duplicate` or `rejected`.
-         */verdict: String, status: UInt16, key: String?, eventJson: String?) {
+         */verdict: String, 
+        /**
+         * The status to answer Procore with (200, or 401 for a forgery).
+         */status: UInt16, 
+        /**
+         * The delivery's dedupe key.
+         */key: String?, 
+        /**
+         * The event payload as JSON text, when it could be read.
+         */eventJson: String?) {
         self.verdict = verdict
         self.status = status
         self.key = key
@@ -4325,14 +5932,36 @@ public func FfiConverterTypeDelivery_lower(_ value: Delivery) -> RustBuffer {
 
 /**
  * One received header.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val headers = request.headerNames().toList().map { Header(it, request.getHeader(it)) }
+ * ```
+ *
+ * ```swift
+ * let headers = request.allHTTPHeaderFields!.map { Header(name: $0.key, value: $0.value) }
+ * ```
  */
 public struct Header: Equatable, Hashable {
+    /**
+     * The name, any case.
+     */
     public var name: String
+    /**
+     * The value.
+     */
     public var value: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String, value: String) {
+    public init(
+        /**
+         * The name, any case.
+         */name: String, 
+        /**
+         * The value.
+         */value: String) {
         self.name = name
         self.value = value
     }
@@ -4382,6 +6011,16 @@ public func FfiConverterTypeHeader_lower(_ value: Header) -> RustBuffer {
 
 /**
  * One page of a collection.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * client.pages("projects").collect { page -> println("page ${page.number}: ${page.items.size} of ${page.total}, more: ${page.hasNext}") }
+ * ```
+ *
+ * ```swift
+ * for try await page in client.pages("projects") { print(page.number, page.items.count, page.total ?? 0, page.hasNext) }
+ * ```
  */
 public struct Page: Equatable, Hashable {
     /**
@@ -4502,6 +6141,18 @@ public func FfiConverterTypePage_lower(_ value: Page) -> RustBuffer {
 /**
  * How to walk a collection: the same names as in every other binding. Every field has a
  * default.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val opts = PaginateOptions(query = query("company_id" to 8089), perPage = 100u, maxItems = 500uL)
+ * client.items("projects", opts).collect { println(it) }
+ * ```
+ *
+ * ```swift
+ * let opts = PaginateOptions(query: [QueryParam("company_id", 8089)], perPage: 100, maxItems: 500)
+ * for try await project in client.items("projects", options: opts) { print(project) }
+ * ```
  */
 public struct PaginateOptions: Equatable, Hashable {
     /**
@@ -4641,14 +6292,37 @@ public func FfiConverterTypePaginateOptions_lower(_ value: PaginateOptions) -> R
 
 /**
  * One query parameter; parameters are sent in order, names as given.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val params = listOf(QueryParam("company_id", QueryValue.Int(8089)), QueryParam("filters[status_id]", QueryValue.IntList(listOf(1L, 2L))))
+ * // or: query("company_id" to 8089, "filters[status_id]" to listOf(1, 2))
+ * ```
+ *
+ * ```swift
+ * let params = [QueryParam("company_id", 8089), QueryParam("filters[status_id]", [1, 2])]
+ * ```
  */
 public struct QueryParam: Equatable, Hashable {
+    /**
+     * The name as sent (brackets included, as in `filters[status_id]`).
+     */
     public var name: String
+    /**
+     * The value.
+     */
     public var value: QueryValue
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String, value: QueryValue) {
+    public init(
+        /**
+         * The name as sent (brackets included, as in `filters[status_id]`).
+         */name: String, 
+        /**
+         * The value.
+         */value: QueryValue) {
         self.name = name
         self.value = value
     }
@@ -4698,6 +6372,16 @@ public func FfiConverterTypeQueryParam_lower(_ value: QueryParam) -> RustBuffer 
 
 /**
  * The rate-limit window an answer reported.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * client.get("me").rateLimit?.let { println("${it.remaining}/${it.limit} until ${it.resetUnix}") }
+ * ```
+ *
+ * ```swift
+ * if let rl = try await client.get(path: "me").rateLimit { print(rl.remaining, rl.limit, rl.resetUnix) }
+ * ```
  */
 public struct RateLimit: Equatable, Hashable {
     /**
@@ -4777,6 +6461,16 @@ public func FfiConverterTypeRateLimit_lower(_ value: RateLimit) -> RustBuffer {
 
 /**
  * How a receiver is made.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val opts = ReceiverOptions(headers = mapOf("Authorization" to "Bearer s3cret"), redisUrl = "redis://localhost:6379")
+ * ```
+ *
+ * ```swift
+ * let opts = ReceiverOptions(headers: ["Authorization": "Bearer s3cret"], remember: 50_000)
+ * ```
  */
 public struct ReceiverOptions: Equatable, Hashable {
     /**
@@ -4791,6 +6485,9 @@ public struct ReceiverOptions: Equatable, Hashable {
      * Remember keys in this Redis instead, shared by every receiver process.
      */
     public var redisUrl: String?
+    /**
+     * The Redis key prefix of the remembered keys.
+     */
     public var redisPrefix: String?
     /**
      * How long Redis keeps a key (default a day).
@@ -4808,7 +6505,10 @@ public struct ReceiverOptions: Equatable, Hashable {
          */remember: UInt64? = nil, 
         /**
          * Remember keys in this Redis instead, shared by every receiver process.
-         */redisUrl: String? = nil, redisPrefix: String? = nil, 
+         */redisUrl: String? = nil, 
+        /**
+         * The Redis key prefix of the remembered keys.
+         */redisPrefix: String? = nil, 
         /**
          * How long Redis keeps a key (default a day).
          */ttlMs: UInt64? = nil) {
@@ -4870,6 +6570,16 @@ public func FfiConverterTypeReceiverOptions_lower(_ value: ReceiverOptions) -> R
 
 /**
  * Per-call options: the same names as in every other binding. Every field has a default.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val r = client.get("projects", RequestOptions(query = query("company_id" to 8089), companyId = 8089uL, timeoutMs = 10_000uL))
+ * ```
+ *
+ * ```swift
+ * let r = try await client.get(path: "projects", options: RequestOptions(query: [QueryParam("company_id", 8089)], companyId: 8089))
+ * ```
  */
 public struct RequestOptions: Equatable, Hashable {
     /**
@@ -5008,7 +6718,21 @@ public func FfiConverterTypeRequestOptions_lower(_ value: RequestOptions) -> Rus
 
 
 /**
- * A successful answer.
+ * A successful answer (a failure throws `ProcoreException` in Kotlin, `ProcoreError` in Swift).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val r = client.get("projects", RequestOptions(query = query("company_id" to 8089)))
+ * println("${r.statusCode} ${r.requestId} ${r.attempts} ${r.waitedMs}")
+ * val projects = r.json().jsonArray
+ * ```
+ *
+ * ```swift
+ * let r = try await client.get(path: "projects", options: RequestOptions(query: [QueryParam("company_id", 8089)]))
+ * print(r.status, r.requestId ?? "-", r.headers["total"] ?? "?")
+ * let projects = try r.jsonObject()
+ * ```
  */
 public struct Response: Equatable, Hashable {
     /**
@@ -5128,14 +6852,36 @@ public func FfiConverterTypeResponse_lower(_ value: Response) -> RustBuffer {
 
 /**
  * One refused item: its input position (when the error names it) and Procore's record.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * result.errors.forEach { println("update #${it.index}: ${it.errorJson}") }
+ * ```
+ *
+ * ```swift
+ * for e in result.errors { print(e.index ?? 0, e.errorJson) }
+ * ```
  */
 public struct SyncItemError: Equatable, Hashable {
+    /**
+     * The refused update's position in the input, when the error names it.
+     */
     public var index: UInt64?
+    /**
+     * Procore's error record, as JSON text.
+     */
     public var errorJson: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(index: UInt64?, errorJson: String) {
+    public init(
+        /**
+         * The refused update's position in the input, when the error names it.
+         */index: UInt64?, 
+        /**
+         * Procore's error record, as JSON text.
+         */errorJson: String) {
         self.index = index
         self.errorJson = errorJson
     }
@@ -5185,6 +6931,16 @@ public func FfiConverterTypeSyncItemError_lower(_ value: SyncItemError) -> RustB
 
 /**
  * How a sync is sent. Every field has a default.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val opts = SyncOptions(batchSize = 500u, request = RequestOptions(bodyJson = """{"company_id": 8089}"""))
+ * ```
+ *
+ * ```swift
+ * let opts = SyncOptions(batchSize: 500, request: RequestOptions(bodyJson: #"{"company_id": 8089}"#))
+ * ```
  */
 public struct SyncOptions: Equatable, Hashable {
     /**
@@ -5265,14 +7021,32 @@ public func FfiConverterTypeSyncOptions_lower(_ value: SyncOptions) -> RustBuffe
 
 
 /**
- * All batches merged.
+ * All batches of a sync merged.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val result = client.sync("vendors/sync", """[{"id": 1, "name": "Acme"}]""")
+ * println("${result.entitiesJson.size} written in ${result.batches} batches")
+ * ```
+ *
+ * ```swift
+ * let result = try await client.sync(path: "vendors/sync", updatesJson: #"[{"id": 1, "name": "Acme"}]"#)
+ * print(result.entitiesJson.count, result.batches)
+ * ```
  */
 public struct SyncResult: Equatable, Hashable {
     /**
      * Every entity written, each as JSON text, in batch order.
      */
     public var entitiesJson: [String]
+    /**
+     * Every refused update.
+     */
     public var errors: [SyncItemError]
+    /**
+     * Calls made.
+     */
     public var batches: UInt32
 
     // Default memberwise initializers are never public by default, so we
@@ -5280,7 +7054,13 @@ public struct SyncResult: Equatable, Hashable {
     public init(
         /**
          * Every entity written, each as JSON text, in batch order.
-         */entitiesJson: [String], errors: [SyncItemError], batches: UInt32) {
+         */entitiesJson: [String], 
+        /**
+         * Every refused update.
+         */errors: [SyncItemError], 
+        /**
+         * Calls made.
+         */batches: UInt32) {
         self.entitiesJson = entitiesJson
         self.errors = errors
         self.batches = batches
@@ -5333,22 +7113,50 @@ public func FfiConverterTypeSyncResult_lower(_ value: SyncResult) -> RustBuffer 
 
 /**
  * Where an upload failed (for `UPLOAD`).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * e.uploadFailure()?.let { println("segment ${it.segment} of ${it.segments} after ${it.attempts} tries") }
+ * ```
+ *
+ * ```swift
+ * if let f = error.uploadFailure() { print(f.uploadId ?? "-", f.segment ?? 0, f.segments, f.attempts) }
+ * ```
  */
 public struct UploadFailure: Equatable, Hashable {
+    /**
+     * The upload's id, when one was created.
+     */
     public var uploadId: String?
     /**
      * The 1-based segment the object store still refused after its resends.
      */
     public var segment: UInt32?
+    /**
+     * Segments in all.
+     */
     public var segments: UInt32
+    /**
+     * Tries made for that segment.
+     */
     public var attempts: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(uploadId: String?, 
+    public init(
+        /**
+         * The upload's id, when one was created.
+         */uploadId: String?, 
         /**
          * The 1-based segment the object store still refused after its resends.
-         */segment: UInt32?, segments: UInt32, attempts: UInt32) {
+         */segment: UInt32?, 
+        /**
+         * Segments in all.
+         */segments: UInt32, 
+        /**
+         * Tries made for that segment.
+         */attempts: UInt32) {
         self.uploadId = uploadId
         self.segment = segment
         self.segments = segments
@@ -5404,6 +7212,16 @@ public func FfiConverterTypeUploadFailure_lower(_ value: UploadFailure) -> RustB
 
 /**
  * How an upload is made. Every field has a default.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val opts = UploadOptions(fileName = "plans.pdf", projectId = 5uL, parallelism = 2u)
+ * ```
+ *
+ * ```swift
+ * let opts = UploadOptions(fileName: "plans.pdf", projectId: 5, parallelism: 2)
+ * ```
  */
 public struct UploadOptions: Equatable, Hashable {
     /**
@@ -5434,7 +7252,13 @@ public struct UploadOptions: Equatable, Hashable {
      * How long to wait for `available` (default 120 s; 0: do not wait).
      */
     public var waitMs: UInt64?
+    /**
+     * Upload into this company (one of `company_id`, `project_id`).
+     */
     public var companyId: UInt64?
+    /**
+     * Upload into this project.
+     */
     public var projectId: UInt64?
 
     // Default memberwise initializers are never public by default, so we
@@ -5460,7 +7284,13 @@ public struct UploadOptions: Equatable, Hashable {
          */retries: UInt32? = nil, 
         /**
          * How long to wait for `available` (default 120 s; 0: do not wait).
-         */waitMs: UInt64? = nil, companyId: UInt64? = nil, projectId: UInt64? = nil) {
+         */waitMs: UInt64? = nil, 
+        /**
+         * Upload into this company (one of `company_id`, `project_id`).
+         */companyId: UInt64? = nil, 
+        /**
+         * Upload into this project.
+         */projectId: UInt64? = nil) {
         self.fileName = fileName
         self.contentType = contentType
         self.flow = flow
@@ -5531,16 +7361,50 @@ public func FfiConverterTypeUploadOptions_lower(_ value: UploadOptions) -> RustB
 
 /**
  * How far an upload is.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * client.uploadFile("site.mp4", UploadOptions(projectId = 5uL)) { p -> println("${p.sent}/${p.total} bytes") }
+ * ```
+ *
+ * ```swift
+ * _ = try await client.uploadFile("site.mp4", options: UploadOptions(projectId: 5)) { p in print(p.sent, p.total) }
+ * ```
  */
 public struct UploadProgress: Equatable, Hashable {
+    /**
+     * Bytes stored so far.
+     */
     public var sent: UInt64
+    /**
+     * Bytes in all.
+     */
     public var total: UInt64
+    /**
+     * Segments stored so far.
+     */
     public var segmentsDone: UInt32
+    /**
+     * Segments in all.
+     */
     public var segments: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(sent: UInt64, total: UInt64, segmentsDone: UInt32, segments: UInt32) {
+    public init(
+        /**
+         * Bytes stored so far.
+         */sent: UInt64, 
+        /**
+         * Bytes in all.
+         */total: UInt64, 
+        /**
+         * Segments stored so far.
+         */segmentsDone: UInt32, 
+        /**
+         * Segments in all.
+         */segments: UInt32) {
         self.sent = sent
         self.total = total
         self.segmentsDone = segmentsDone
@@ -5596,18 +7460,51 @@ public func FfiConverterTypeUploadProgress_lower(_ value: UploadProgress) -> Rus
 
 /**
  * A finished upload.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val up = client.uploadFile("plans.pdf", UploadOptions(projectId = 5uL))
+ * client.post("files", """{"file": {"name": "${up.fileName}", "upload_uuid": "${up.id}"}}""", RequestOptions(query = query("project_id" to 5)))
+ * ```
+ *
+ * ```swift
+ * let up = try await client.uploadFile(path: "plans.pdf", options: UploadOptions(projectId: 5))
+ * print(up.id, up.sha256)
+ * ```
  */
 public struct UploadResult: Equatable, Hashable {
     /**
      * What a resource is attached with.
      */
     public var id: String
+    /**
+     * The upload's status at the end (`available` once processed).
+     */
     public var status: String
+    /**
+     * The flow used.
+     */
     public var flow: String
+    /**
+     * The name Procore keeps.
+     */
     public var fileName: String
+    /**
+     * The content type sent.
+     */
     public var contentType: String
+    /**
+     * Bytes uploaded.
+     */
     public var size: UInt64
+    /**
+     * SHA-256 of the content, hex.
+     */
     public var sha256: String
+    /**
+     * Segments uploaded.
+     */
     public var segments: UInt32
 
     // Default memberwise initializers are never public by default, so we
@@ -5615,7 +7512,28 @@ public struct UploadResult: Equatable, Hashable {
     public init(
         /**
          * What a resource is attached with.
-         */id: String, status: String, flow: String, fileName: String, contentType: String, size: UInt64, sha256: String, segments: UInt32) {
+         */id: String, 
+        /**
+         * The upload's status at the end (`available` once processed).
+         */status: String, 
+        /**
+         * The flow used.
+         */flow: String, 
+        /**
+         * The name Procore keeps.
+         */fileName: String, 
+        /**
+         * The content type sent.
+         */contentType: String, 
+        /**
+         * Bytes uploaded.
+         */size: UInt64, 
+        /**
+         * SHA-256 of the content, hex.
+         */sha256: String, 
+        /**
+         * Segments uploaded.
+         */segments: UInt32) {
         self.id = id
         self.status = status
         self.flow = flow
@@ -5683,10 +7601,30 @@ public func FfiConverterTypeUploadResult_lower(_ value: UploadResult) -> RustBuf
 
 /**
  * A webhook API call's fields (which ones matter depends on the action).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val headers = mapOf("Authorization" to "Bearer s3cret")
+ * val hook = client.createHook(WebhookOptions(projectId = 5uL, destinationUrl = "https://example.com/procore", destinationHeaders = headers))
+ * ```
+ *
+ * ```swift
+ * let hook = try await client.createHook(WebhookOptions(projectId: 5, destinationUrl: "https://example.com/procore"))
+ * ```
  */
 public struct WebhookOptions: Equatable, Hashable {
+    /**
+     * A company's hooks.
+     */
     public var companyId: UInt64?
+    /**
+     * A project's hooks.
+     */
     public var projectId: UInt64?
+    /**
+     * Where Procore delivers events.
+     */
     public var destinationUrl: String?
     /**
      * Echoed on every delivery; the receiver checks them.
@@ -5696,8 +7634,17 @@ public struct WebhookOptions: Equatable, Hashable {
      * `v2`, `v3`, `v4.0`.
      */
     public var apiVersion: String?
+    /**
+     * Your app's namespace for the hook.
+     */
     public var namespace: String?
+    /**
+     * The trigger of `delete_trigger`.
+     */
     public var triggerId: UInt64?
+    /**
+     * The resource of `create_trigger` (`RFIs`, ...).
+     */
     public var resourceName: String?
     /**
      * `create`, `update`, `delete`.
@@ -5710,13 +7657,31 @@ public struct WebhookOptions: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(companyId: UInt64? = nil, projectId: UInt64? = nil, destinationUrl: String? = nil, 
+    public init(
+        /**
+         * A company's hooks.
+         */companyId: UInt64? = nil, 
+        /**
+         * A project's hooks.
+         */projectId: UInt64? = nil, 
+        /**
+         * Where Procore delivers events.
+         */destinationUrl: String? = nil, 
         /**
          * Echoed on every delivery; the receiver checks them.
          */destinationHeaders: [String: String]? = nil, 
         /**
          * `v2`, `v3`, `v4.0`.
-         */apiVersion: String? = nil, namespace: String? = nil, triggerId: UInt64? = nil, resourceName: String? = nil, 
+         */apiVersion: String? = nil, 
+        /**
+         * Your app's namespace for the hook.
+         */namespace: String? = nil, 
+        /**
+         * The trigger of `delete_trigger`.
+         */triggerId: UInt64? = nil, 
+        /**
+         * The resource of `create_trigger` (`RFIs`, ...).
+         */resourceName: String? = nil, 
         /**
          * `create`, `update`, `delete`.
          */eventType: String? = nil, 
@@ -5796,29 +7761,100 @@ public func FfiConverterTypeWebhookOptions_lower(_ value: WebhookOptions) -> Rus
 
 /**
  * The core's error kinds, exported as they are (a variant added in the core and not here is
- * a compile error).
+ * a compile error). `ProcoreError.code()` returns one; `codeName()` its stable string.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val project = try { client.get("projects/1") } catch (e: ProcoreException) { if (e.code() == ErrorCode.NOT_FOUND) null else throw e }
+ * ```
+ *
+ * ```swift
+ * switch error.code() {
+ * case .notFound: return nil
+ * case .reauthorizationRequired: showLogin()
+ * default: throw error
+ * }
+ * ```
  */
 
 public enum ErrorCode: Equatable, Hashable {
     
+    /**
+     * 401 that a refresh could not cure (or a credential that cannot refresh).
+     */
     case unauthorized
+    /**
+     * The refresh token is gone: the user must authorize the app again.
+     */
     case reauthorizationRequired
+    /**
+     * 403: no permission, tool disabled, out of scope.
+     */
     case forbidden
+    /**
+     * 403 "App is not connected to this company": reconnect it in App Management.
+     */
     case appNotConnected
+    /**
+     * 404: not found, or not visible to this user.
+     */
     case notFound
+    /**
+     * 422: the body did not validate (`validationErrors()`).
+     */
     case validation
+    /**
+     * 400: the request was malformed (e.g. a missing company id).
+     */
     case badRequest
+    /**
+     * 429, or a wait for the rate budget longer than allowed (`retryAtUnix()`).
+     */
     case rateLimited
+    /**
+     * 5xx that outlasted the retries.
+     */
     case server
+    /**
+     * Any other HTTP error status (405, 409, ...).
+     */
     case http
+    /**
+     * The request, or the call's overall deadline, timed out.
+     */
     case timeout
+    /**
+     * The connection failed: refused, reset, DNS, TLS.
+     */
     case network
+    /**
+     * The SDK was configured or called wrongly (a closed client too).
+     */
     case config
+    /**
+     * An answer that could not be decoded (invalid JSON, an HTML page).
+     */
     case decode
+    /**
+     * The OAuth server refused a grant (`oauthError()`).
+     */
     case oauth
+    /**
+     * The token store could not be read or written.
+     */
     case store
+    /**
+     * The OAuth `state` that came back did not match the one sent.
+     */
     case stateMismatch
+    /**
+     * A catalog operation called without what it needs (nothing was sent).
+     */
     case invalidCall
+    /**
+     * A file upload failed (`uploadFailure()`).
+     */
     case upload
 
 
@@ -5986,20 +8022,48 @@ public func FfiConverterTypeErrorCode_lower(_ value: ErrorCode) -> RustBuffer {
 /**
  * One query value. Lists are sent Rails-style (`name[]=a&name[]=b`); for a nested filter put
  * the brackets in the name (`filters[status_id]` with a list sends `filters[status_id][]`).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val status = QueryValue.IntList(listOf(1L, 2L))  // or queryValue(listOf(1, 2))
+ * ```
+ *
+ * ```swift
+ * let status = QueryValue.intList(values: [1, 2])
+ * ```
  */
 
 public enum QueryValue: Equatable, Hashable {
     
+    /**
+     * A string.
+     */
     case text(value: String
     )
+    /**
+     * An integer.
+     */
     case int(value: Int64
     )
+    /**
+     * A number with a fraction.
+     */
     case number(value: Double
     )
+    /**
+     * `true` or `false`.
+     */
     case bool(value: Bool
     )
+    /**
+     * A list of strings (`name[]=a&name[]=b`).
+     */
     case textList(values: [String]
     )
+    /**
+     * A list of integers (`name[]=1&name[]=2`).
+     */
     case intList(values: [Int64]
     )
 
@@ -6101,6 +8165,16 @@ public func FfiConverterTypeQueryValue_lower(_ value: QueryValue) -> RustBuffer 
 
 /**
  * A failure reported by a custom token store (Kotlin `StoreException.Failed`, Swift `StoreError.Failed`).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * override suspend fun save(tokens: TokenSet) { if (!prefs.commit("procore", tokens.toJson())) throw StoreException.Failed("keystore write failed") }
+ * ```
+ *
+ * ```swift
+ * func save(tokens: TokenSet) async throws { guard keychain.set(tokens.toJson(), key: "procore") else { throw StoreError.Failed(reason: "keychain write failed") } }
+ * ```
  */
 public 
 enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -6110,7 +8184,10 @@ enum StoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     /**
      * The store could not be read or written.
      */
-    case Failed(reason: String
+    case Failed(
+        /**
+         * What went wrong (never put a token in it).
+         */reason: String
     )
 
     
@@ -7099,6 +9176,16 @@ public func uniffiForeignFutureHandleCountProcoreUniffi() -> Int {
 }
 /**
  * The SDK's version.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * println("procore ${sdkVersion()}")
+ * ```
+ *
+ * ```swift
+ * print("procore \(sdkVersion())")
+ * ```
  */
 public func sdkVersion() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -7109,6 +9196,16 @@ public func sdkVersion() -> String  {
 }
 /**
  * The out-of-band redirect URI for apps without a web server (`urn:ietf:wg:oauth:2.0:oob`).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val request = oauth.authorizeUrl(oobRedirectUri())  // Procore shows the code to paste
+ * ```
+ *
+ * ```swift
+ * let request = try oauth.authorizeUrl(redirectUri: oobRedirectUri())
+ * ```
  */
 public func oobRedirectUri() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -7118,7 +9215,17 @@ public func oobRedirectUri() -> String  {
 })
 }
 /**
- * The operation with this id (or, failing that, this id ignoring case).
+ * The operation with this id (or, failing that, this id ignoring case), or none.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val op = catalogOperation("RestV10ProjectsGet")
+ * ```
+ *
+ * ```swift
+ * let op = catalogOperation(id: "RestV10ProjectsGet")
+ * ```
  */
 public func catalogOperation(id: String) -> CatalogOperation?  {
     return try!  FfiConverterOptionTypeCatalogOperation.lift(try! rustCall() {
@@ -7130,6 +9237,16 @@ public func catalogOperation(id: String) -> CatalogOperation?  {
 }
 /**
  * The operations whose id, path, summary or tag contain every word, best first.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * catalogSearch("create rfi", 3u).forEach { println("${it.id} ${it.method} ${it.path}") }
+ * ```
+ *
+ * ```swift
+ * for op in catalogSearch(words: "create rfi", limit: 3) { print(op.id, op.method, op.path) }
+ * ```
  */
 public func catalogSearch(words: String, limit: UInt32? = nil) -> [CatalogOperation]  {
     return try!  FfiConverterSequenceTypeCatalogOperation.lift(try! rustCall() {
@@ -7142,6 +9259,16 @@ public func catalogSearch(words: String, limit: UInt32? = nil) -> [CatalogOperat
 }
 /**
  * The error of a call on a closed client (`CONFIG`), for the Kotlin `Client` wrapper.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * if (closed.get()) throw closedClientError()
+ * ```
+ *
+ * ```swift
+ * let error = closedClientError()  // error.code() == .config
+ * ```
  */
 public func closedClientError() -> ProcoreError  {
     return try!  FfiConverterTypeProcoreError_lift(try! rustCall() {
@@ -7152,6 +9279,16 @@ public func closedClientError() -> ProcoreError  {
 }
 /**
  * Every stable error code, in the core's order.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * check(ErrorCode.NOT_FOUND in errorCodes())
+ * ```
+ *
+ * ```swift
+ * print(errorCodes().count)
+ * ```
  */
 public func errorCodes() -> [ErrorCode]  {
     return try!  FfiConverterSequenceTypeErrorCode.lift(try! rustCall() {
@@ -7163,6 +9300,16 @@ public func errorCodes() -> [ErrorCode]  {
 /**
  * A JSON file (mode 0600, atomic durable writes, an OS lock across processes): several
  * processes (JVMs) may share one file and still refresh once per expiry.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val client = Client.withRefreshToken(ClientOptions(), clientId, clientSecret, refreshToken, fileTokenStore("/var/lib/app/tokens.json"))
+ * ```
+ *
+ * ```swift
+ * let store = fileTokenStore(path: NSHomeDirectory() + "/Library/procore-tokens.json")
+ * ```
  */
 public func fileTokenStore(path: String) -> TokenStore  {
     return try!  FfiConverterTypeTokenStore_lift(try! rustCall() {
@@ -7174,6 +9321,16 @@ public func fileTokenStore(path: String) -> TokenStore  {
 }
 /**
  * The in-process store (what a client uses when given none).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val store = memoryTokenStore()  // or MemoryTokenStore()
+ * ```
+ *
+ * ```swift
+ * let store = memoryTokenStore()
+ * ```
  */
 public func memoryTokenStore() -> TokenStore  {
     return try!  FfiConverterTypeTokenStore_lift(try! rustCall() {
@@ -7184,6 +9341,16 @@ public func memoryTokenStore() -> TokenStore  {
 }
 /**
  * A key prefix for an environment, an app and a user.
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val prefix = redisKeyPrefix("sandbox", clientId, "user-42")
+ * ```
+ *
+ * ```swift
+ * let prefix = redisKeyPrefix(environment: "sandbox", clientId: id, user: "user-42")
+ * ```
  */
 public func redisKeyPrefix(environment: String, clientId: String, user: String) -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -7198,6 +9365,16 @@ public func redisKeyPrefix(environment: String, clientId: String, user: String) 
 /**
  * Redis (`redis://`, `rediss://`): the set and a lease lock shared by processes and machines,
  * under `prefix` (see [`redis_key_prefix`]).
+ *
+ * Example:
+ *
+ * ```kotlin
+ * val store = redisTokenStore("redis://localhost:6379/0", redisKeyPrefix("production", clientId, "user-42"))
+ * ```
+ *
+ * ```swift
+ * let store = try redisTokenStore(url: "redis://localhost:6379/0", prefix: redisKeyPrefix(environment: "production", clientId: id, user: "user-42"))
+ * ```
  */
 public func redisTokenStore(url: String, prefix: String)throws  -> TokenStore  {
     return try  FfiConverterTypeTokenStore_lift(try rustCallWithError(FfiConverterTypeProcoreError__as_error_lift) {
@@ -7224,223 +9401,223 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_sdk_version() != 4771) {
+    if (uniffi_procore_uniffi_checksum_func_sdk_version() != 30632) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_oob_redirect_uri() != 53431) {
+    if (uniffi_procore_uniffi_checksum_func_oob_redirect_uri() != 32387) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_catalog_operation() != 45351) {
+    if (uniffi_procore_uniffi_checksum_func_catalog_operation() != 33184) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_catalog_search() != 52300) {
+    if (uniffi_procore_uniffi_checksum_func_catalog_search() != 1464) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_closed_client_error() != 54486) {
+    if (uniffi_procore_uniffi_checksum_func_closed_client_error() != 32881) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_error_codes() != 11149) {
+    if (uniffi_procore_uniffi_checksum_func_error_codes() != 23494) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_file_token_store() != 36304) {
+    if (uniffi_procore_uniffi_checksum_func_file_token_store() != 43343) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_memory_token_store() != 63790) {
+    if (uniffi_procore_uniffi_checksum_func_memory_token_store() != 7221) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_redis_key_prefix() != 15269) {
+    if (uniffi_procore_uniffi_checksum_func_redis_key_prefix() != 62876) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_func_redis_token_store() != 10747) {
+    if (uniffi_procore_uniffi_checksum_func_redis_token_store() != 54127) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_authorizationrequest_pkce_verifier() != 42977) {
+    if (uniffi_procore_uniffi_checksum_method_authorizationrequest_pkce_verifier() != 52581) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_authorizationrequest_redirect_uri() != 28422) {
+    if (uniffi_procore_uniffi_checksum_method_authorizationrequest_redirect_uri() != 36988) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_authorizationrequest_state() != 11608) {
+    if (uniffi_procore_uniffi_checksum_method_authorizationrequest_state() != 19721) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_authorizationrequest_url() != 56909) {
+    if (uniffi_procore_uniffi_checksum_method_authorizationrequest_url() != 63945) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_oauthclient_authorize_url() != 38372) {
+    if (uniffi_procore_uniffi_checksum_method_oauthclient_authorize_url() != 24737) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_oauthclient_exchange_code() != 28088) {
+    if (uniffi_procore_uniffi_checksum_method_oauthclient_exchange_code() != 64051) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenset_access_token() != 52747) {
+    if (uniffi_procore_uniffi_checksum_method_tokenset_access_token() != 52948) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenset_created_at_unix() != 34703) {
+    if (uniffi_procore_uniffi_checksum_method_tokenset_created_at_unix() != 45578) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenset_expires_at_unix() != 3402) {
+    if (uniffi_procore_uniffi_checksum_method_tokenset_expires_at_unix() != 5044) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenset_is_expired() != 3177) {
+    if (uniffi_procore_uniffi_checksum_method_tokenset_is_expired() != 63040) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenset_refresh_token() != 57782) {
+    if (uniffi_procore_uniffi_checksum_method_tokenset_refresh_token() != 58187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenset_to_json() != 27657) {
+    if (uniffi_procore_uniffi_checksum_method_tokenset_to_json() != 36891) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenset_version() != 56703) {
+    if (uniffi_procore_uniffi_checksum_method_tokenset_version() != 24628) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_call() != 1718) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_call() != 34695) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_company_id() != 37429) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_company_id() != 47821) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_current_tokens() != 32602) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_current_tokens() != 2046) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_delete() != 7511) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_delete() != 60277) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_get() != 44598) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_get() != 39249) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_is_shut_down() != 38300) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_is_shut_down() != 29317) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_paginate() != 64783) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_paginate() != 47678) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_patch() != 48310) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_patch() != 38253) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_post() != 55822) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_post() != 4725) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_put() != 40824) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_put() != 24255) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_request() != 53430) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_request() != 65486) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_revoke() != 40260) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_revoke() != 24473) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_shutdown() != 56747) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_shutdown() != 29433) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_token_info() != 34587) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_token_info() != 8770) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_sync() != 39908) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_sync() != 7264) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_upload_bytes() != 5807) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_upload_bytes() != 10856) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_upload_file() != 42973) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_upload_file() != 25167) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_nativeclient_webhooks() != 6102) {
+    if (uniffi_procore_uniffi_checksum_method_nativeclient_webhooks() != 33589) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_body() != 5334) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_body() != 61738) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_code() != 11351) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_code() != 31292) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_code_name() != 62559) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_code_name() != 15322) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_oauth_error() != 51357) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_oauth_error() != 53205) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_reason() != 8203) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_reason() != 13971) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_request_id() != 36003) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_request_id() != 686) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_retry_at_unix() != 11414) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_retry_at_unix() != 63714) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_status() != 51077) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_status() != 19726) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_upload_failure() != 51977) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_upload_failure() != 7444) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_procoreerror_validation_errors() != 17434) {
+    if (uniffi_procore_uniffi_checksum_method_procoreerror_validation_errors() != 47305) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_pagecursor_is_done() != 9363) {
+    if (uniffi_procore_uniffi_checksum_method_pagecursor_is_done() != 45408) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_pagecursor_next_page() != 22715) {
+    if (uniffi_procore_uniffi_checksum_method_pagecursor_next_page() != 8014) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_storeguard_release() != 24530) {
+    if (uniffi_procore_uniffi_checksum_method_storeguard_release() != 60371) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenstore_load() != 16781) {
+    if (uniffi_procore_uniffi_checksum_method_tokenstore_load() != 12502) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenstore_save() != 8893) {
+    if (uniffi_procore_uniffi_checksum_method_tokenstore_save() != 58997) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenstore_clear() != 24003) {
+    if (uniffi_procore_uniffi_checksum_method_tokenstore_clear() != 24646) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_tokenstore_lock() != 32918) {
+    if (uniffi_procore_uniffi_checksum_method_tokenstore_lock() != 4489) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_uploadlistener_on_progress() != 55472) {
+    if (uniffi_procore_uniffi_checksum_method_uploadlistener_on_progress() != 13209) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_method_webhookreceiver_receive() != 28657) {
+    if (uniffi_procore_uniffi_checksum_method_webhookreceiver_receive() != 26498) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_authorizationrequest_from_parts() != 23303) {
+    if (uniffi_procore_uniffi_checksum_constructor_authorizationrequest_from_parts() != 65314) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_oauthclient_new() != 30736) {
+    if (uniffi_procore_uniffi_checksum_constructor_oauthclient_new() != 22653) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_secret_new() != 17966) {
+    if (uniffi_procore_uniffi_checksum_constructor_secret_new() != 7527) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_tokenset_from_json() != 21305) {
+    if (uniffi_procore_uniffi_checksum_constructor_tokenset_from_json() != 5916) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_tokenset_new() != 928) {
+    if (uniffi_procore_uniffi_checksum_constructor_tokenset_new() != 1224) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_new() != 37288) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_new() != 43655) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_access_token() != 5006) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_access_token() != 59744) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_client_credentials() != 64649) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_client_credentials() != 56845) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_refresh_token() != 14684) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_refresh_token() != 39489) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_stored_tokens() != 5752) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_stored_tokens() != 65007) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_tokens() != 3196) {
+    if (uniffi_procore_uniffi_checksum_constructor_nativeclient_with_tokens() != 40217) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_storelease_new() != 24218) {
+    if (uniffi_procore_uniffi_checksum_constructor_storelease_new() != 51868) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_webhookreceiver_new() != 36056) {
+    if (uniffi_procore_uniffi_checksum_constructor_webhookreceiver_new() != 57754) {
         return InitializationResult.apiChecksumMismatch
     }
 

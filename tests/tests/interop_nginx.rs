@@ -34,6 +34,8 @@ struct Nginx {
 }
 
 impl Drop for Nginx {
+    // One process (`master_process off`): killing it leaves no orphaned worker behind (with a
+    // master, SIGKILL left the worker running, holding the test's inherited descriptors).
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -51,6 +53,7 @@ fn start_nginx(bin: &Path, upstream: &str, port: u16) -> Nginx {
     let d = dir.path().display();
     let conf = format!(
         r#"daemon off;
+master_process off;
 worker_processes 1;
 pid {d}/nginx.pid;
 error_log {d}/error.log warn;

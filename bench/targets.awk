@@ -49,12 +49,29 @@ function us(rate) { return rate > 0 ? 1e6 / rate : 0 }
   pb = num($0, "\\| ratio"); pb_p = num($0, "procore.Client"); pb_r = num($0, "requests.Session")
   pb_sim = num($0, "procore.Client [0-9]+ req/s \\(min [0-9]+ max [0-9]+; sim CPU")
   pb_u3 = num($0, "procore/urllib3"); pb_prq = num($0, "procore/pyreqwest")
+  u3 = num($0, "urllib3.PoolManager"); prq = num($0, "pyreqwest.SyncClient")
+  cpu_p = num($0, "procore.Client [^|]*; client"); sw_p = num($0, "procore.Client [^|]*us CPU and")
+  cpu_u3 = num($0, "urllib3.PoolManager [^|]*; client"); sw_u3 = num($0, "urllib3.PoolManager [^|]*us CPU and")
+  cpu_prq = num($0, "pyreqwest.SyncClient [^|]*; client"); sw_prq = num($0, "pyreqwest.SyncClient [^|]*us CPU and")
 }
 /^python asyncio c=/ { pa = num($0, "procore/httpx"); pah = num($0, "procore/aiohttp") }
-/^python stream/ { ps_items = num($0, "python stream"); ps_rss = num($0, "paginate peak RSS") }
+/^python stream/ {
+  ps_items = num($0, "python stream"); ps_rss = num($0, "paginate peak RSS")
+  ps_rate = num($0, "procore.Client.paginate peak RSS [0-9.]+ MiB \\(min [0-9.]+ max [0-9.]+\\),")
+  ps_peer = num($0, "requests.Session pager peak RSS [0-9.]+ MiB \\(min [0-9.]+ max [0-9.]+\\),")
+}
+/^node c=[0-9]+:/ {
+  nc = num($0, "node c=")
+  NP[nc] = num($0, "c=[0-9]+: procore"); NU[nc] = num($0, "undici.request")
+  NPcpu[nc] = num($0, "c=[0-9]+: procore [^|]*; client"); NPsw[nc] = num($0, "c=[0-9]+: procore [^|]*us CPU and")
+  NUcpu[nc] = num($0, "undici.request [^|]*; client"); NUsw[nc] = num($0, "undici.request [^|]*us CPU and")
+  NUsim[nc] = num($0, "undici.request [^|]*sim CPU"); NPsim[nc] = num($0, "c=[0-9]+: procore [^|]*sim CPU")
+}
 /^node c=1:/  { n1 = num($0, "\\| ratio"); nu1 = num($0, "procore/undici") }
 /^node c=64:/ { n64 = num($0, "\\| ratio"); nu64 = num($0, "procore/undici") }
 /^node stream/ {
+  ns_rate = num($0, "procore paginate \\(per_page 1000\\) peak RSS [0-9.]+ MiB \\(min [0-9.]+ max [0-9.]+\\),")
+  ns_peer = num($0, "fetch pager \\(per_page 1000\\) peak RSS [0-9.]+ MiB \\(min [0-9.]+ max [0-9.]+\\),")
   ns_items = num($0, "node stream"); ns_rss = num($0, "per_page 1000\\) peak RSS")
   ns_100 = num($0, "per_page 100\\) peak RSS"); ns_fetch = num($0, "fetch pager \\(per_page 1000\\) peak RSS")
   ns_bare = num($0, "bare node"); ns_addon = num($0, "addon \\+ client")
@@ -101,8 +118,27 @@ END {
                            us(need) - us(P[1]), us(pb_p) - us(P[1]))
   }
   row("Python procore.Client >= 3x requests.Session (blocking, 1 thread)", m, yes(pb + 0 >= 3), lim)
-  row("Python procore.Client >= 2.5x urllib3 (blocking, 1 thread)", (pb_u3 == "" ? "" : pb_u3 "x"), (pb_u3 == "" ? "-" : yes(pb_u3 + 0 >= 2.5)), "")
-  row("Python procore.Client >= 1.0x pyreqwest (blocking, 1 thread)", (pb_prq == "" ? "" : pb_prq "x"), (pb_prq == "" ? "-" : yes(pb_prq + 0 >= 1)), "")
+  lim = ""
+  if (u3 != "" && P[1] != "" && pb_p != "") {
+    need = 2.5 * u3
+    lim = sprintf("2.5x needs %.0f req/s, %.0f us a request; the Rust core alone takes %.0f us at c=1 here", need, us(need), us(P[1]))
+    if (us(need) <= us(P[1])) lim = lim ", so 2.5x would need the binding to be faster than the Rust core it calls"
+    else lim = lim sprintf(", which leaves %.0f us for the Python layer; it takes %.0f us", us(need) - us(P[1]), us(pb_p) - us(P[1]))
+    if (cpu_p != "" && cpu_u3 != "")
+      lim = lim sprintf(". Client CPU a request: procore %s us (%s context switches), urllib3 %s us (%s): procore already does the work in %.0f%% of urllib3's CPU; what is left is waiting", \
+                        cpu_p, sw_p, cpu_u3, sw_u3, 100 * cpu_p / cpu_u3)
+  }
+  row("Python procore.Client >= 2.5x urllib3 (blocking, 1 thread)", (pb_u3 == "" ? "" : pb_u3 "x"), (pb_u3 == "" ? "-" : yes(pb_u3 + 0 >= 2.5)), lim)
+  lim = ""
+  if (prq != "" && P[1] != "" && pb_p != "") {
+    lim = sprintf("1.0x needs %.0f us a request; the Rust core alone takes %.0f us at c=1 here, which leaves %.0f us for the Python layer; it takes %.0f us", \
+                  us(prq), us(P[1]), us(prq) - us(P[1]), us(pb_p) - us(P[1]))
+    if (cpu_p != "" && cpu_prq != "") {
+      lim = lim sprintf(". Of the %.0f us a request procore takes more than pyreqwest, %.0f us is client CPU (procore %s us, pyreqwest %s us, both reqwest underneath); the rest is waiting, with %s context switches a request against %s: the answer is read on the runtime's IO thread and the Python thread, parked without the GIL, is woken for it", \
+                        us(pb_p) - us(prq), cpu_p - cpu_prq, cpu_p, cpu_prq, sw_p, sw_prq)
+    }
+  }
+  row("Python procore.Client >= 1.0x pyreqwest (blocking, 1 thread)", (pb_prq == "" ? "" : pb_prq "x"), (pb_prq == "" ? "-" : yes(pb_prq + 0 >= 1)), lim)
 
   m = (pa == "") ? "" : pa "x the best httpx pool (vs aiohttp " pah "x)"
   row("Python procore.AsyncClient >= 2x httpx.AsyncClient", m, yes(pa + 0 >= 2), "")
@@ -110,7 +146,16 @@ END {
   m = (n1 == "" || n64 == "") ? "" : "c=1 " n1 "x, c=64 " n64 "x"
   row("Node procore >= 1x global fetch", m, yes(n1 + 0 >= 1 && n64 + 0 >= 1), "")
   m = (nu1 == "" ? "" : "c=1 " nu1 "x, c=64 " nu64 "x")
-  row("Node procore >= 1.2x undici.request, c=1 and c=64", m, (nu1 == "" ? "-" : yes(nu1 + 0 >= 1.2 && nu64 + 0 >= 1.2)), "")
+  lim = ""
+  for (k = 1; k <= 2; k++) {
+    cc = (k == 1) ? 1 : 64
+    if (NP[cc] == "" || NU[cc] == "" || NPcpu[cc] == "" || NUcpu[cc] == "") continue
+    lim = lim (lim == "" ? "" : "; ") sprintf("c=%d: 1.2x needs %.0f req/s; client CPU a request procore %s us (%s context switches), undici %s us (%s); of the %.0f us a request procore takes more, %.0f us is CPU", \
+                 cc, 1.2 * NU[cc], NPcpu[cc], NPsw[cc], NUcpu[cc], NUsw[cc], us(NP[cc]) - us(NU[cc]), NPcpu[cc] - NUcpu[cc])
+    if (cc == 1 && P[1] != "") lim = lim sprintf(" (the Rust core alone takes %.0f us a request at c=1, undici %.0f us)", us(P[1]), us(NU[1]))
+    if (cc == 64) lim = lim sprintf(", the simulator at %s%% of one core under procore and %s%% under undici", NPsim[cc], NUsim[cc])
+  }
+  row("Node procore >= 1.2x undici.request, c=1 and c=64", m, (nu1 == "" ? "-" : yes(nu1 + 0 >= 1.2 && nu64 + 0 >= 1.2)), lim)
 
   m = (bu == "") ? "" : bu "% utilization, " b429 " x 429 " bcfg
   lim = ""
@@ -148,6 +193,10 @@ END {
           " worker threads keep malloc arenas sized for the page they parse. The same walk at per_page 100 peaks at " ns_100 \
           " MiB; Node's own fetch paging by hand at per_page 1000 peaks at " ns_fetch " MiB"
   row("Streaming 100,000 items with peak RSS < 64 MiB, every language", m, yes(ok), lim)
+  m = ""; ok = 1
+  if (ps_rate != "" && ps_peer != "") { m = sprintf("Python %.2fx (%s vs %s items/s, requests pager)", ps_rate / ps_peer, ps_rate, ps_peer); ok = ok && ps_rate + 0 >= ps_peer + 0 }
+  if (ns_rate != "" && ns_peer != "") { m = m (m == "" ? "" : ", ") sprintf("Node %.2fx (%s vs %s items/s, fetch pager)", ns_rate / ns_peer, ns_rate, ns_peer); ok = ok && ns_rate + 0 >= ns_peer + 0 }
+  row("Streaming items/s >= the peer's own pager (per_page 1000), Python and Node", m, yes(ok), "")
 
   # Behind a header-less limiter (issue 18)
   m = (hl_rate == "" ? "" : hl_rate " r/s, " hl_429 "% answered 429 (fixed pause: " hl_rate0 " r/s, " hl_4290 "%)")

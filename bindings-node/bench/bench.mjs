@@ -74,14 +74,22 @@ const median = (v) => {
 const spread = (v, digits = 0, unit = '') =>
   `${median(v).toFixed(digits)}${unit} (min ${Math.min(...v).toFixed(digits)} max ${Math.max(...v).toFixed(digits)})`
 
+// The runs of one contender: rates, the simulator's CPU % over each run, and what each request
+// cost this process (all its threads, the addon's included): CPU time and context switches,
+// from process.resourceUsage(). Where a request's time goes: client CPU, the simulator's, waiting.
 class Figure {
   constructor(name) {
     this.name = name
     this.rates = []
     this.simCpu = []
+    this.cpuUs = []
+    this.switches = []
   }
   toString() {
-    const cpu = this.simCpu.length ? `; sim CPU ${median(this.simCpu).toFixed(0)}%` : ''
+    let cpu = this.simCpu.length ? `; sim CPU ${median(this.simCpu).toFixed(0)}%` : ''
+    if (this.cpuUs.length) {
+      cpu += `; client ${median(this.cpuUs).toFixed(0)} us CPU and ${median(this.switches).toFixed(1)} context switches a request`
+    }
     return `${this.name} ${median(this.rates).toFixed(0)} req/s (min ${Math.min(...this.rates).toFixed(0)} max ${Math.max(...this.rates).toFixed(0)}${cpu})`
   }
 }
@@ -234,10 +242,18 @@ try {
       for (const [fig, once] of figs) {
         await timed(Math.min(SECONDS, 0.2), c, once) // warm-up: connections open, code optimized
         const c0 = cpuSeconds(simPid)
+        const r0 = process.resourceUsage()
         const [done, secs] = await timed(SECONDS, c, once)
+        const r1 = process.resourceUsage()
         const c1 = cpuSeconds(simPid)
         fig.rates.push(done / secs)
         if (c0 !== null && c1 !== null) fig.simCpu.push(((c1 - c0) / secs) * 100)
+        if (done) {
+          const cpu = r1.userCPUTime - r0.userCPUTime + (r1.systemCPUTime - r0.systemCPUTime) // microseconds
+          const sw = r1.voluntaryContextSwitches - r0.voluntaryContextSwitches + (r1.involuntaryContextSwitches - r0.involuntaryContextSwitches)
+          fig.cpuUs.push(cpu / done)
+          fig.switches.push(sw / done)
+        }
       }
     }
     const [p, f, u] = figs.map(([fig]) => fig)

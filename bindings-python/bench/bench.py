@@ -35,6 +35,7 @@ import asyncio
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -101,18 +102,27 @@ def cpu_seconds(pid: Optional[int]) -> Optional[float]:
 
 
 class Figure:
-    """The runs of one contender: rates and the simulator's CPU % over each run."""
+    """The runs of one contender: rates, the simulator's CPU % over each run, and what each
+    request cost this process (all its threads): CPU time and context switches, from
+    getrusage. Where the time of a request goes: client CPU, the simulator's, and waiting."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.rates: List[float] = []
         self.sim_cpu: List[float] = []
+        self.cpu_us: List[float] = []
+        self.switches: List[float] = []
 
     def median(self) -> float:
         return statistics.median(self.rates)
 
     def __str__(self) -> str:
         cpu = f"; sim CPU {statistics.median(self.sim_cpu):.0f}%" if self.sim_cpu else ""
+        if self.cpu_us:
+            cpu += (
+                f"; client {statistics.median(self.cpu_us):.0f} us CPU and "
+                f"{statistics.median(self.switches):.1f} context switches a request"
+            )
         return (
             f"{self.name} {self.median():.0f} req/s "
             f"(min {min(self.rates):.0f} max {max(self.rates):.0f}{cpu})"
@@ -126,11 +136,18 @@ def spread(values: List[float], fmt: str = "{:.1f}", unit: str = "") -> str:
 
 def record(fig: Figure, sim_pid: Optional[int], measure: Callable[[], Tuple[int, float]]) -> None:
     c0 = cpu_seconds(sim_pid)
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     done, secs = measure()
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
     c1 = cpu_seconds(sim_pid)
     fig.rates.append(done / secs)
     if c0 is not None and c1 is not None:
         fig.sim_cpu.append((c1 - c0) / secs * 100.0)
+    if done:
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+        fig.cpu_us.append(cpu / done * 1e6)
+        switches = (r1.ru_nvcsw - r0.ru_nvcsw) + (r1.ru_nivcsw - r0.ru_nivcsw)
+        fig.switches.append(switches / done)
 
 
 # ------------------------------------------------------------------------------------------

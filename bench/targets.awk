@@ -84,7 +84,7 @@ END {
   print "procore / the alternative; the limits are worked out from the same figures). Nothing here is"
   print "asserted."
   print ""
-  print "| Target (issue 8) | Measured | Met | What limits it |"
+  print "| Target (issues 8 and 18) | Measured | Met | What limits it |"
   print "| --- | --- | --- | --- |"
 
   # Rust vs reqwest
@@ -93,7 +93,7 @@ END {
   for (i = 1; i <= n; i++) {
     c = L[i]
     m = m (m == "" ? "" : ", ") "c=" c " " ratio[c] "x"
-    if (ratio[c] + 0 < 0.95) ok = 0
+    if (ratio[c] + 0 < 0.97) ok = 0
     overlap = (Pmax[c] + 0 >= Rmin[c] + 0 && Rmax[c] + 0 >= Pmin[c] + 0)
     if (!overlap) inside = 0
     lim = lim (lim == "" ? "" : "; ") sprintf("c=%s: procore's runs %s to %s req/s, plain reqwest's %s to %s (%s), simulator at %s%% of one core", \
@@ -103,8 +103,8 @@ END {
       lim = lim sprintf(", the SDK's own cost %.1f us a request (%.1f vs %.1f us)", us(P[c]) - us(R[c]), us(P[c]), us(R[c]))
   }
   if (inside && lim != "")
-    lim = lim ". The gap is inside the run-to-run spread of a 2-core machine where the simulator shares the cores with the client: more runs or a larger machine would be needed to resolve it"
-  row("Rust core >= 0.95x plain reqwest, auth, pacing and retries on", m, yes(ok), lim)
+    lim = lim ". The gap is inside the run-to-run spread of a 2-core machine (simulator and client pinned to one core each when taskset exists): more runs or a larger machine would be needed to resolve it"
+  row("Rust core >= 0.97x plain reqwest, c=1 and c=64, auth, pacing and retries on (issue 18; was 0.95x)", m, yes(ok), lim)
 
   # Python blocking
   m = (pb == "") ? "" : pb "x (" pb_p " vs " pb_r " req/s)"
@@ -134,8 +134,9 @@ END {
     lim = sprintf("1.0x needs %.0f us a request; the Rust core alone takes %.0f us at c=1 here, which leaves %.0f us for the Python layer; it takes %.0f us", \
                   us(prq), us(P[1]), us(prq) - us(P[1]), us(pb_p) - us(P[1]))
     if (cpu_p != "" && cpu_prq != "") {
-      lim = lim sprintf(". Of the %.0f us a request procore takes more than pyreqwest, %.0f us is client CPU (procore %s us, pyreqwest %s us, both reqwest underneath); the rest is waiting, with %s context switches a request against %s: the answer is read on the runtime's IO thread and the Python thread, parked without the GIL, is woken for it", \
+      lim = lim sprintf(". procore takes %.0f us a request more than pyreqwest (both reqwest underneath); its client CPU a request, over all its threads, is %.0f us more (procore %s us, pyreqwest %s us) and it makes %s context switches a request against %s: each call is spawned on a runtime worker and its answer handed back to the Python thread parked without the GIL", \
                         us(pb_p) - us(prq), cpu_p - cpu_prq, cpu_p, cpu_prq, sw_p, sw_prq)
+      lim = lim ((cpu_p - cpu_prq >= us(pb_p) - us(prq)) ? "; the extra CPU alone covers the gap" : sprintf("; the other %.0f us is waiting", (us(pb_p) - us(prq)) - (cpu_p - cpu_prq)))
     }
   }
   row("Python procore.Client >= 1.0x pyreqwest (blocking, 1 thread)", (pb_prq == "" ? "" : pb_prq "x"), (pb_prq == "" ? "-" : yes(pb_prq + 0 >= 1)), lim)
@@ -150,8 +151,8 @@ END {
   for (k = 1; k <= 2; k++) {
     cc = (k == 1) ? 1 : 64
     if (NP[cc] == "" || NU[cc] == "" || NPcpu[cc] == "" || NUcpu[cc] == "") continue
-    lim = lim (lim == "" ? "" : "; ") sprintf("c=%d: 1.2x needs %.0f req/s; client CPU a request procore %s us (%s context switches), undici %s us (%s); of the %.0f us a request procore takes more, %.0f us is CPU", \
-                 cc, 1.2 * NU[cc], NPcpu[cc], NPsw[cc], NUcpu[cc], NUsw[cc], us(NP[cc]) - us(NU[cc]), NPcpu[cc] - NUcpu[cc])
+    lim = lim (lim == "" ? "" : "; ") sprintf("c=%d: 1.2x needs %.0f req/s (%.0f us a request; procore takes %.0f, undici %.0f); client CPU a request procore %s us (%s context switches), undici %s us (%s)", \
+                 cc, 1.2 * NU[cc], us(1.2 * NU[cc]), us(NP[cc]), us(NU[cc]), NPcpu[cc], NPsw[cc], NUcpu[cc], NUsw[cc])
     if (cc == 1 && P[1] != "") lim = lim sprintf(" (the Rust core alone takes %.0f us a request at c=1, undici %.0f us)", us(P[1]), us(NU[1]))
     if (cc == 64) lim = lim sprintf(", the simulator at %s%% of one core under procore and %s%% under undici", NPsim[cc], NUsim[cc])
   }

@@ -271,3 +271,11 @@ test('rate-limit snapshot on responses when the server sends the headers', async
     await limited.stop()
   }
 })
+
+test('credentials and token sets follow the core rules in every language', () => {
+  assert.throws(() => new OAuthClient({ clientId: '', clientSecret: CLIENT_SECRET, environment: 'sandbox' }), (e) => {
+    assert.ok(e instanceof ConfigError)
+    assert.match(e.message, /client_id and client_secret/)
+    return true
+  })
+})

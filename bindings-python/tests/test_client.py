@@ -272,3 +272,11 @@ def test_async_paginate_2500_projects(sim: Sim) -> None:
 
     ids = asyncio.run(main())
     assert ids == list(range(100001, 102501))
+
+
+def test_credentials_and_token_sets_follow_the_core_rules() -> None:
+    # The same rules as every other language (core: AppCredentials::check, TokenSet::from_parts).
+    with pytest.raises(procore.ConfigError, match="client_id and client_secret"):
+        procore.OAuthClient("", CLIENT_SECRET, environment="sandbox")
+    with pytest.raises(procore.TokenStoreError, match="neither an access nor a refresh token"):
+        procore.MemoryTokenStore().save({"access_token": "", "refresh_token": ""})

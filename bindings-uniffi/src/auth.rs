@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::errors::{Core, ProcoreError, Result};
 use crate::options::ClientOptions;
@@ -18,11 +18,6 @@ pub(crate) fn unix_secs(t: SystemTime) -> i64 {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(_) => 0,
     }
-}
-
-/// The time of Unix seconds (negative values clamp to the epoch).
-pub(crate) fn from_unix_secs(secs: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0))
 }
 
 /// A secret option (an access token, a client secret, a refresh token): its text form is
@@ -125,7 +120,9 @@ impl fmt::Debug for TokenSet {
 #[uniffi::export]
 impl TokenSet {
     /// A token set from its parts (`expires_at_unix`: when the access token stops working;
-    /// `version`: the rotation counter, 0 for a set given from outside).
+    /// `version`: the rotation counter, 0 for a set given from outside). The core checks it
+    /// as it checks a stored set (and Python's and Node's token dicts): it must hold an access
+    /// or a refresh token, else `STORE`; an empty refresh token counts as none.
     ///
     /// Example:
     ///
@@ -144,16 +141,15 @@ impl TokenSet {
         version: u64,
         created_at_unix: Option<i64>,
     ) -> Result<Arc<Self>> {
-        if access_token.trim().is_empty() {
-            return Err(ProcoreError::config("the access token is empty"));
-        }
-        let mut inner = procore::TokenSet::new(
+        // The core's rules for a stored set, as Python's and Node's token dicts get them.
+        let inner = procore::TokenSet::from_parts(
             access_token,
-            refresh_token.filter(|r| !r.is_empty()),
-            expires_at_unix.map(from_unix_secs),
+            refresh_token,
+            expires_at_unix,
+            created_at_unix,
+            version,
         )
-        .with_version(version);
-        inner.created_at = created_at_unix.map(from_unix_secs);
+        .ffi()?;
         Ok(Self::wrap(inner))
     }
 
@@ -462,11 +458,6 @@ impl OAuthClient {
         client_id: String,
         client_secret: String,
     ) -> Result<Arc<Self>> {
-        if client_id.is_empty() || client_secret.is_empty() {
-            return Err(ProcoreError::config(
-                "client_id and client_secret must not be empty",
-            ));
-        }
         let env = options.to_core().environment().ffi()?;
         let inner =
             procore::OAuthClient::new(&env, procore::AppCredentials::new(client_id, client_secret))

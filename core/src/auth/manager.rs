@@ -158,11 +158,7 @@ impl TokenManager {
             | Credentials::Stored(a) => Some(a.clone()),
         };
         if let Some(a) = &app {
-            if a.client_id.is_empty() || a.secret().is_empty() {
-                return Err(Error::config(
-                    "client_id and client_secret must not be empty",
-                ));
-            }
+            a.check()?;
         }
         if let Credentials::RefreshToken { refresh_token, .. } = &credentials {
             if refresh_token.expose_secret().trim().is_empty() {

@@ -47,6 +47,16 @@ impl AppCredentials {
         }
     }
 
+    /// Both parts present: the one rule every login path (and every binding) applies.
+    pub(crate) fn check(&self) -> Result<()> {
+        if self.client_id.is_empty() || self.secret().is_empty() {
+            return Err(Error::config(
+                "client_id and client_secret must not be empty",
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn secret(&self) -> &str {
         self.client_secret.expose_secret()
     }
@@ -154,6 +164,7 @@ pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
 impl OAuthClient {
     /// An OAuth client for `environment` with its own HTTP connection pool.
     pub fn new(environment: &Environment, app: AppCredentials) -> Result<Self> {
+        app.check()?;
         let http = crate::transport::build_http(&crate::config::HttpConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),

@@ -136,6 +136,27 @@ impl TokenSet {
         serde_json::to_string(&StoredTokenSet::from(self)).unwrap_or_default()
     }
 
+    /// A token set from the fields of its stored form (times in Unix seconds), checked by the
+    /// same rules as [`TokenSet::from_json`]: at least one of the two tokens, an empty refresh
+    /// token counted as none. Bindings that take the parts one by one use this, so a set
+    /// built in any language is accepted or refused alike.
+    pub fn from_parts(
+        access_token: String,
+        refresh_token: Option<String>,
+        expires_at_unix: Option<i64>,
+        created_at_unix: Option<i64>,
+        version: u64,
+    ) -> Result<Self> {
+        StoredTokenSet {
+            access_token,
+            refresh_token,
+            expires_at: expires_at_unix,
+            created_at: created_at_unix,
+            version,
+        }
+        .try_into()
+    }
+
     /// Parses the JSON form kept by stores; a clear error for anything else.
     pub fn from_json(text: &str) -> Result<Self> {
         let stored: StoredTokenSet = serde_json::from_str(text).map_err(|e| {
@@ -261,6 +282,20 @@ impl TryFrom<StoredTokenSet> for TokenSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_parts_follows_the_stored_form_rules() {
+        let t = TokenSet::from_parts(String::new(), Some("ref".into()), Some(100), None, 3)
+            .expect("a refresh-only set is valid");
+        assert_eq!(t.version, 3);
+        assert_eq!(t.refresh_token(), Some("ref"));
+        let e = TokenSet::from_parts(String::new(), Some(String::new()), None, None, 0)
+            .expect_err("neither token");
+        assert_eq!(e.code(), "store");
+        let j = TokenSet::from_json(r#"{"access_token":"","refresh_token":""}"#)
+            .expect_err("same rule");
+        assert_eq!(j.code(), e.code());
+    }
 
     #[test]
     fn debug_is_redacted() {

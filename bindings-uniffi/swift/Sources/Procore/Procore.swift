@@ -3881,7 +3881,9 @@ open class TokenSet: TokenSetProtocol, @unchecked Sendable, CustomStringConverti
     }
     /**
      * A token set from its parts (`expires_at_unix`: when the access token stops working;
-     * `version`: the rotation counter, 0 for a set given from outside).
+     * `version`: the rotation counter, 0 for a set given from outside). The core checks it
+     * as it checks a stored set (and Python's and Node's token dicts): it must hold an access
+     * or a refresh token, else `STORE`; an empty refresh token counts as none.
      *
      * Example:
      *
@@ -9593,7 +9595,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_procore_uniffi_checksum_constructor_tokenset_from_json() != 5916) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_procore_uniffi_checksum_constructor_tokenset_new() != 1224) {
+    if (uniffi_procore_uniffi_checksum_constructor_tokenset_new() != 16237) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_procore_uniffi_checksum_constructor_nativeclient_new() != 43655) {

@@ -88,6 +88,14 @@ class ClientTest {
         }
     }
 
+    @Test fun `credentials and token sets follow the core rules`() = runBlocking<Unit> {
+        // The rules of the core (and so of Python and Node): a refresh-only set is valid, an
+        // empty one is a STORE error; empty app credentials are a CONFIG error.
+        assertEquals("r", TokenSet("", "r").refreshToken())
+        assertEquals(ErrorCode.STORE, expectProcore { TokenSet("", "") }.code())
+        assertEquals(ErrorCode.CONFIG, expectProcore { OAuthClient(sim.config(), "", Simulator.CLIENT_SECRET) }.code())
+    }
+
     @Test fun `authorization code helpers`() = runBlocking<Unit> {
         val oauth = OAuthClient(sim.config(), Simulator.CLIENT_ID, Simulator.CLIENT_SECRET)
         val req = oauth.authorizeUrl("http://127.0.0.1:8765/callback")

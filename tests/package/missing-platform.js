@@ -4,14 +4,15 @@
 const assert = require('node:assert/strict')
 const { execFileSync } = require('node:child_process')
 
-let out = ''
+let failed = null
 try {
   execFileSync(process.execPath, ['-e', "require('@procore-sdk/node')"], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' })
-  assert.fail('require succeeded without the platform package')
 } catch (e) {
-  assert.equal(e.status, 1, `exit status ${e.status}`)
-  out = e.stderr
+  failed = e
 }
+assert.ok(failed, 'require succeeded without the platform package')
+assert.equal(failed.status, 1, `exit status ${failed.status}`)
+const out = failed.stderr
 assert.match(out, /PROCORE_NATIVE_MISSING/)
 assert.match(out, /the package @procore-sdk\/node-linux-x64-gnu is not installed/)
 assert.match(out, /npm install @procore-sdk\/node-linux-x64-gnu/)

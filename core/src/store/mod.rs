@@ -31,43 +31,48 @@ pub trait StoreLock: Send {
 ///
 /// # Examples
 ///
-/// A store backed by some key-value service of your own; [`TokenSet::to_json`] and
-/// [`TokenSet::from_json`] give the same form the token file uses:
+/// A store over a key-value map of your own (here an in-process map standing in for a
+/// database or vault client); [`TokenSet::to_json`] and [`TokenSet::from_json`] give the same
+/// form the token file uses:
 ///
 /// ```no_run
-/// use std::sync::Arc;
+/// use std::collections::HashMap;
+/// use std::sync::{Arc, Mutex};
 /// use procore::{Client, Error, Result, TokenSet, TokenStore};
 ///
-/// struct VaultStore {/* a connection to the vault */}
+/// #[derive(Default)]
+/// struct KvStore {
+///     kv: Mutex<HashMap<String, String>>,
+/// }
 ///
-/// impl VaultStore {
-///     async fn get(&self, _key: &str) -> std::io::Result<Option<String>> { unimplemented!() }
-///     async fn put(&self, _key: &str, _value: &str) -> std::io::Result<()> { unimplemented!() }
-///     async fn delete(&self, _key: &str) -> std::io::Result<()> { unimplemented!() }
+/// impl KvStore {
+///     fn map(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, String>>> {
+///         self.kv.lock().map_err(|_| Error::Store("the key-value map is poisoned".into()))
+///     }
 /// }
 ///
 /// #[async_trait::async_trait]
-/// impl TokenStore for VaultStore {
+/// impl TokenStore for KvStore {
 ///     async fn load(&self) -> Result<Option<TokenSet>> {
-///         match self.get("procore").await.map_err(|e| Error::Store(e.to_string()))? {
-///             Some(text) => TokenSet::from_json(&text).map(Some),
+///         match self.map()?.get("procore") {
+///             Some(text) => TokenSet::from_json(text).map(Some),
 ///             None => Ok(None),
 ///         }
 ///     }
 ///     async fn save(&self, tokens: &TokenSet) -> Result<()> {
-///         self.put("procore", &tokens.to_json())
-///             .await
-///             .map_err(|e| Error::Store(e.to_string()))
+///         self.map()?.insert("procore".into(), tokens.to_json());
+///         Ok(())
 ///     }
 ///     async fn clear(&self) -> Result<()> {
-///         self.delete("procore").await.map_err(|e| Error::Store(e.to_string()))
+///         self.map()?.remove("procore");
+///         Ok(())
 ///     }
 /// }
 ///
 /// # fn demo() -> Result<()> {
 /// let client = Client::builder()
 ///     .stored_tokens("my-client-id", "my-client-secret")
-///     .token_store(Arc::new(VaultStore {}))
+///     .token_store(Arc::new(KvStore::default()))
 ///     .build()?;
 /// # let _ = client;
 /// # Ok(()) }

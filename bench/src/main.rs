@@ -454,6 +454,7 @@ async fn headerless(a: &Args) -> Res<()> {
     let tasks: usize = a.num("--tasks", 8)?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut runs = Vec::new();
+    let mut timelines = Vec::new();
     for adaptive in ["on", "off"] {
         // Let the limiter's bucket drain between the two runs.
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -474,7 +475,9 @@ async fn headerless(a: &Args) -> Res<()> {
             ));
         }
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let n: Vec<f64> = text
+        let (figures, timeline) = text.split_once('\n').unwrap_or((&text, ""));
+        timelines.push(timeline.trim().to_string());
+        let n: Vec<f64> = figures
             .split_whitespace()
             .filter_map(|w| w.parse().ok())
             .collect();
@@ -496,6 +499,7 @@ async fn headerless(a: &Args) -> Res<()> {
         line(&runs[0]),
         line(&runs[1])
     );
+    println!("  adaptive {} | fixed pause {}", timelines[0], timelines[1]);
     Ok(())
 }
 
@@ -521,19 +525,29 @@ async fn headerless_worker(a: &Args) -> Res<()> {
         .map_err(|e| e.to_string())?;
     let until = Instant::now() + Duration::from_secs_f64(secs);
     let start = Instant::now();
+    // 429s by the 5 s slice in which their call ended (where in the run they fall).
+    let slices = (secs / 5.0).ceil().max(1.0) as usize + 1;
+    let refused_by_slice = Arc::new((0..slices).map(|_| AtomicU64::new(0)).collect::<Vec<_>>());
     let workers = (0..tasks).map(|_| {
         let c = c.clone();
+        let refused_by_slice = refused_by_slice.clone();
         tokio::spawn(async move {
             let (mut calls, mut attempts, mut failed) = (0u64, 0u64, 0u64);
             while Instant::now() < until {
                 calls += 1;
-                match c.get("me").send().await {
-                    Ok(r) => attempts += u64::from(r.attempts()),
+                let refused = match c.get("me").send().await {
+                    Ok(r) => {
+                        attempts += u64::from(r.attempts());
+                        u64::from(r.attempts()) - 1
+                    }
                     Err(_) => {
                         failed += 1;
                         attempts += 1;
+                        1
                     }
-                }
+                };
+                let slice = (start.elapsed().as_secs_f64() / 5.0) as usize;
+                refused_by_slice[slice.min(slices - 1)].fetch_add(refused, Ordering::Relaxed);
             }
             (calls, attempts, failed)
         })
@@ -545,10 +559,15 @@ async fn headerless_worker(a: &Args) -> Res<()> {
         attempts += a1;
         failed += f1;
     }
+    let timeline: Vec<String> = refused_by_slice
+        .iter()
+        .map(|n| n.load(Ordering::Relaxed).to_string())
+        .collect();
     println!(
         "{calls} {attempts} {failed} {:.3}",
         start.elapsed().as_secs_f64()
     );
+    println!("429s by 5 s slice: {}", timeline.join(" "));
     Ok(())
 }
 

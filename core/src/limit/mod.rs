@@ -175,8 +175,9 @@ struct State {
 
 /// Additive increase, multiplicative decrease of a request rate, for servers that limit without
 /// saying how much (nginx `limit_req`, an API gateway): on a 429 the rate is cut to
-/// [`AIMD_DECREASE`] of itself (at most once per [`AIMD_QUIET`] or two intervals); each success raises it by
-/// [`AIMD_INCREASE`] requests per second for every second since the last change.
+/// [`AIMD_DECREASE`] of itself, once per cut: 429s to requests sent before the last cut (answers
+/// already on their way) cut no more; each success raises it by [`AIMD_INCREASE`] requests per
+/// second for every second since the last change.
 #[derive(Clone, Copy, Debug)]
 struct Adaptive {
     /// Requests per second.
@@ -189,9 +190,6 @@ struct Adaptive {
 pub const AIMD_DECREASE: f64 = 0.85;
 /// The additive increase, requests per second per second of success.
 pub const AIMD_INCREASE: f64 = 0.15;
-/// Further 429s within this long of a cut, or two intervals of the new rate if longer
-/// (answers to requests already in flight), cut no more.
-pub const AIMD_QUIET: Duration = Duration::from_millis(250);
 /// The adaptive rate never goes below this (requests per second).
 pub const AIMD_MIN_RATE: f64 = 0.2;
 
@@ -295,6 +293,9 @@ pub struct Permit<'a> {
     done: bool,
     /// Its id in the shared budget, when it came from there.
     shared: Option<u64>,
+    /// When it was handed out: a header-less 429 to a request sent before the adaptive rate's
+    /// last cut says nothing about the rate since.
+    issued: Instant,
 }
 
 impl Drop for Permit<'_> {
@@ -482,6 +483,7 @@ impl Limiter {
                         limiter: self,
                         done: false,
                         shared: None,
+                        issued: Instant::now(),
                     })
                 }
                 Plan::Shared(id) => {
@@ -489,6 +491,7 @@ impl Limiter {
                         limiter: self,
                         done: false,
                         shared: Some(id),
+                        issued: Instant::now(),
                     })
                 }
                 Plan::Wait(until) => {
@@ -673,9 +676,8 @@ impl Limiter {
         if learn && status == 429 {
             let recent = st.sent.rate(now);
             match &mut st.adaptive {
-                Some(a)
-                    if now.saturating_duration_since(a.cut)
-                        < AIMD_QUIET.max(Duration::from_secs_f64(2.0 / a.rate)) => {}
+                // Sent before the last cut: the cut already answered it.
+                Some(a) if permit.issued <= a.cut => {}
                 Some(a) => {
                     a.rate = (a.rate * AIMD_DECREASE).max(AIMD_MIN_RATE);
                     a.cut = now;
@@ -920,13 +922,24 @@ mod tests {
             l.observe(p, None, 200, None);
         }
         let p = l.acquire().await.unwrap();
+        let in_flight = l.acquire().await.unwrap();
         l.observe(p, None, 429, None);
         let learned = l.adaptive_rate().unwrap();
         assert!(learned >= AIMD_MIN_RATE, "{learned}");
-        // A second 429 right after (a request already in flight) cuts no more.
+        // A 429 to a request sent before that cut (already in flight, however late its answer)
+        // cuts no more.
+        tokio::time::advance(Duration::from_secs(1)).await;
+        l.observe(in_flight, None, 429, None);
+        assert_eq!(l.adaptive_rate(), Some(learned));
+        // One sent after the cut does: the rate is still too high.
         let p = l.acquire().await.unwrap();
         l.observe(p, None, 429, None);
-        assert_eq!(l.adaptive_rate(), Some(learned));
+        let first = learned;
+        let learned = l.adaptive_rate().unwrap();
+        assert!(
+            learned < first && learned >= AIMD_MIN_RATE,
+            "{learned} after {first}"
+        );
         // Successes raise it with time.
         tokio::time::advance(Duration::from_secs(4)).await;
         let p = l.acquire().await.unwrap();

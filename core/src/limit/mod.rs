@@ -606,6 +606,7 @@ impl Limiter {
                 status,
                 retry_after,
                 reset_margin: self.config.reset_margin,
+                adaptive: self.config.adaptive,
             };
             let budget = shared.budget.clone();
             if let Ok(rt) = tokio::runtime::Handle::try_current() {

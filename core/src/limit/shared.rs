@@ -3,8 +3,10 @@
 //!
 //! The shared state is the local [`super::Limiter`]'s, moved to the server: the windows learned
 //! from the headers, the requests in flight (each with an expiry, so a process that dies frees
-//! its places), the next paced slot and the "blocked until" after a 429. [`SharedBudget::take`]
-//! and [`SharedBudget::feed`] are each one atomic step there.
+//! its places), the next paced slot, the "blocked until" after a 429 and, behind a server that
+//! limits without rate-limit headers, the adaptive rate learned from its 429s (so a process that
+//! joins paces at the rate the others learned instead of bursting into the limiter again).
+//! [`SharedBudget::take`] and [`SharedBudget::feed`] are each one atomic step there.
 //!
 //! When the shared budget cannot be reached, the limiter goes on alone with a conservative
 //! share of what it learned locally (one over the number of processes last seen sharing),
@@ -62,6 +64,9 @@ pub struct Feed {
     pub retry_after: Option<Duration>,
     /// See [`super::RateLimitConfig::reset_margin`].
     pub reset_margin: Duration,
+    /// See [`super::RateLimitConfig::adaptive`]: a header-less 429 teaches the shared budget a
+    /// rate (additive increase, multiplicative decrease) that every process sharing it paces to.
+    pub adaptive: bool,
 }
 
 /// A rate budget shared by processes. Implemented by [`RedisRateBudget`]; implement it to

@@ -128,6 +128,12 @@ async fn budget(
         .environment(Environment::local(base).map_err(|e| e.to_string())?)
         .access_token(token)
         .shared_rate_budget_url(redis)
+        // Behind a limiter that answers 429 without headers, a call may be refused a few
+        // times while the shared rate is learned.
+        .retry(procore::RetryConfig {
+            max_attempts: 20,
+            ..Default::default()
+        })
         .build()
         .map_err(|e| e.to_string())?;
     let now = std::time::SystemTime::now()

@@ -7,6 +7,9 @@
 //! - `{prefix}:members`: the processes seen sharing, scored by when they were last seen (what
 //!   the local fallback divides by).
 //!
+//! Behind a server that sends no rate-limit headers, the state also keeps the adaptive rate
+//! (`aimd`) and the requests sent lately (`sent`), which the first rate-limit header drops.
+//!
 //! The rules are the local limiter's (`limit/mod.rs`), step for step.
 
 use std::time::Duration;
@@ -15,13 +18,27 @@ use async_trait::async_trait;
 
 use super::{Feed, SharedBudget, Take, TakeArgs};
 use crate::error::{Error, Result};
-use crate::limit::MAX_HEADER_WAIT;
+use crate::limit::{AIMD_DECREASE, AIMD_INCREASE, AIMD_MIN_RATE, MAX_HEADER_WAIT};
 use crate::redis_link::RedisLink;
 
 /// KEYS: state, inflight, members. ARGV: enabled, burst_fraction, initial limit, initial
 /// length (ms), member, permit, in-flight TTL (ms). Returns {code, ms, members}: code 0 go,
 /// 1 pace, 2 blocked.
 const TAKE: &str = r#"
+-- Events counted in whole seconds (this one's and the last one's), as RateCounter in
+-- limit/mod.rs.
+local function roll(s, at)
+  local el = at - s.start
+  if el >= 2000 then
+    s.last = 0
+    s.now = 0
+    s.start = at
+  elseif el >= 1000 then
+    s.last = s.now
+    s.now = 0
+    s.start = s.start + 1000
+  end
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local raw = redis.call('GET', KEYS[1])
@@ -81,11 +98,20 @@ if ARGV[1] == '1' then
       interval = math.max(interval, (w.reset - now) / left)
     end
   end
+  if st.aimd then
+    interval = math.max(interval, 1000 / st.aimd.rate)
+  end
   if now < st.next then
     if changed then save() end
     return {1, st.next - now, members}
   end
   st.next = now + math.floor(interval)
+end
+if st.headers ~= 1 then
+  -- Sent lately, to know the rate that ran into a header-less server's first 429.
+  st.sent = st.sent or {start = now, now = 0, last = 0}
+  roll(st.sent, now)
+  st.sent.now = st.sent.now + 1
 end
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[7]), ARGV[6])
 redis.call('PEXPIRE', KEYS[2], 7200000)
@@ -94,10 +120,29 @@ return {0, 0, members}
 "#;
 
 /// KEYS: state, inflight. ARGV: has snapshot, limit, remaining, reset (Unix s), status,
-/// Retry-After (ms, -1 when none), margin (ms), permit, longest header wait (ms).
+/// Retry-After (ms, -1 when none), margin (ms), permit, longest header wait (ms), adaptive,
+/// in-flight TTL (ms), the adaptive rate's decrease, increase and least rate.
 const FEED: &str = r#"
+-- Events counted in whole seconds (this one's and the last one's), as RateCounter in
+-- limit/mod.rs.
+local function roll(s, at)
+  local el = at - s.start
+  if el >= 2000 then
+    s.last = 0
+    s.now = 0
+    s.start = at
+  elseif el >= 1000 then
+    s.last = s.now
+    s.now = 0
+    s.start = s.start + 1000
+  end
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- When the permit was taken (its score is that plus the in-flight TTL), if it has not expired.
+local score = redis.call('ZSCORE', KEYS[2], ARGV[8])
+local issued = nil
+if score then issued = tonumber(score) - tonumber(ARGV[11]) end
 redis.call('ZREM', KEYS[2], ARGV[8])
 local raw = redis.call('GET', KEYS[1])
 local st
@@ -151,11 +196,47 @@ if has then
   end
 end
 local ra = tonumber(ARGV[6])
+if has then
+  st.headers = 1
+  st.aimd = nil
+  st.sent = nil
+end
+-- The adaptive rate, as the local limiter's: cut on a 429 to a request sent after the last
+-- cut, raised with time while answers succeed.
+local dec, inc, minr = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local learn = ARGV[10] == '1' and st.headers ~= 1 and ra < 0
+if learn and status == 429 then
+  if st.aimd then
+    if issued and issued > st.aimd.cut then
+      st.aimd.rate = math.max(st.aimd.rate * dec, minr)
+      st.aimd.cut = now
+      st.aimd.changed = now
+    end
+  else
+    local recent = 1
+    if st.sent then
+      roll(st.sent, now)
+      local part = math.max((now - st.sent.start) / 1000, 0.25)
+      recent = math.max(st.sent.last, st.sent.now / part, 1)
+    end
+    st.aimd = {rate = math.max(recent * dec, minr), cut = now, changed = now}
+  end
+elseif learn and status < 400 and st.aimd then
+  st.aimd.rate = math.min(st.aimd.rate + inc * (now - st.aimd.changed) / 1000, 10000)
+  st.aimd.changed = now
+end
 local block = nil
 if (status == 429 or status == 503) and ra >= 0 then
   block = now + math.min(ra, maxw)
 elseif status == 429 then
-  if has then block = at(ru) else block = now + 1000 end
+  if has then
+    block = at(ru)
+  elseif learn and st.aimd then
+    -- Learning the rate: wait one interval of it, not a fixed second.
+    block = now + math.floor(1000 / st.aimd.rate)
+  else
+    block = now + 1000
+  end
 end
 if block and block > st.blocked then st.blocked = block end
 redis.call('SET', KEYS[1], cjson.encode(st), 'PX', 7200000)
@@ -285,7 +366,12 @@ impl SharedBudget for RedisRateBudget {
                     .arg(retry_after)
                     .arg(ms(feed.reset_margin))
                     .arg(feed.permit)
-                    .arg(ms(MAX_HEADER_WAIT));
+                    .arg(ms(MAX_HEADER_WAIT))
+                    .arg(if feed.adaptive { "1" } else { "0" })
+                    .arg(ms(self.in_flight_ttl))
+                    .arg(AIMD_DECREASE)
+                    .arg(AIMD_INCREASE)
+                    .arg(AIMD_MIN_RATE);
                 async move { call.invoke_async(&mut c).await }
             })
             .await?;

@@ -133,8 +133,13 @@ where
     for t in tasks {
         t.await.map_err(|e| e.to_string())??;
     }
-    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+    let done = done.load(Ordering::Relaxed);
+    DRIVEN.fetch_add(done, Ordering::Relaxed);
+    Ok(done as f64 / start.elapsed().as_secs_f64())
 }
+
+/// Requests completed by every `drive` so far (printed with `--only`, to divide a profile by).
+static DRIVEN: AtomicU64 = AtomicU64::new(0);
 
 async fn throughput(a: &Args) -> Res<()> {
     let base = a.req("--base")?;
@@ -148,6 +153,10 @@ async fn throughput(a: &Args) -> Res<()> {
         .split(',')
         .filter_map(|c| c.parse().ok())
         .collect();
+    // For profiling one contender alone (perf stat, perf record): procore, reqwest or
+    // reqwest-headers; the others then print 0.
+    let only = a.get("--only").map(str::to_owned);
+    let runs_this = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let sdk = sdk_client(&base, &token)?;
     // Plain reqwest as a careful user would set it up: the SDK's pool settings, timeouts and a
     // User-Agent (Procore requires one).
@@ -175,21 +184,30 @@ async fn throughput(a: &Args) -> Res<()> {
             let s = sdk.clone();
             let cpu0 = cpu_seconds(sim_pid);
             let t0 = Instant::now();
-            ours.push(
-                drive(c, secs, move || {
-                    let s = s.clone();
-                    async move {
-                        let r = s.get(PATH).send().await.map_err(|e| e.to_string())?;
-                        r.json::<serde_json::Value>().map_err(|e| e.to_string())?;
-                        Ok(())
-                    }
-                })
-                .await?,
-            );
+            if runs_this("procore") {
+                ours.push(
+                    drive(c, secs, move || {
+                        let s = s.clone();
+                        async move {
+                            let r = s.get(PATH).send().await.map_err(|e| e.to_string())?;
+                            r.json::<serde_json::Value>().map_err(|e| e.to_string())?;
+                            Ok(())
+                        }
+                    })
+                    .await?,
+                );
+            }
             if let (Some(c0), Some(c1)) = (cpu0, cpu_seconds(sim_pid)) {
                 sim_cpu.push((c1 - c0) / t0.elapsed().as_secs_f64() * 100.0);
             }
             for (headers, out) in [(false, &mut theirs), (true, &mut theirs_same)] {
+                if !runs_this(if headers {
+                    "reqwest-headers"
+                } else {
+                    "reqwest"
+                }) {
+                    continue;
+                }
                 let (p, u, t) = (plain.clone(), url.clone(), token.clone());
                 out.push(
                     drive(c, secs, move || {
@@ -223,6 +241,9 @@ async fn throughput(a: &Args) -> Res<()> {
             "concurrency {c:>3}: procore {:>6.0} req/s (min {:.0} max {:.0}) | reqwest {:>6.0} (min {:.0} max {:.0}) ratio {:.3}x | reqwest with the SDK's headers {:>6.0} (min {:.0} max {:.0}) ratio {:.3}x | simulator CPU {:.0}% of one core",
             o.1, o.0, o.2, t.1, t.0, t.2, o.1 / t.1, ts.1, ts.0, ts.2, o.1 / ts.1, cpu.1
         );
+    }
+    if let Some(o) = &only {
+        println!("only {o}: {} requests", DRIVEN.load(Ordering::Relaxed));
     }
     Ok(())
 }

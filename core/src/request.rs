@@ -314,10 +314,14 @@ pub(crate) fn resolve_url(
     };
     // Checked again on the URL as the URL library normalised it: `%2e%2e`, `.%2e` and the
     // like are dot segments too, and the bearer token must stay under the API's base.
-    let under_api = format!("{}rest/", base.path());
-    if !url.path().starts_with(&under_api) || has_dot_segment(url.path()) {
+    let under_api = url
+        .path()
+        .strip_prefix(base.path())
+        .is_some_and(|rest| rest.starts_with("rest/"));
+    if !under_api || has_dot_segment(url.path()) {
         return Err(Error::config(format!(
-            "the path {path:?} leads outside the API ({under_api}...)"
+            "the path {path:?} leads outside the API ({}rest/...)",
+            base.path()
         )));
     }
     let mut url = url;
@@ -331,10 +335,20 @@ pub(crate) fn resolve_url(
 }
 
 /// True when a segment of `path` is `.` or `..`, also when percent-encoded (`%2e`, `.%2E`).
+/// (Without allocating: it runs twice on every call.)
 fn has_dot_segment(path: &str) -> bool {
     path.split('/').any(|seg| {
-        let decoded = seg.to_ascii_lowercase().replace("%2e", ".");
-        decoded == "." || decoded == ".."
+        let mut rest = seg.as_bytes();
+        let mut dots = 0;
+        while !rest.is_empty() {
+            rest = match rest {
+                [b'.', tail @ ..] => tail,
+                [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
+                _ => return false,
+            };
+            dots += 1;
+        }
+        dots == 1 || dots == 2
     })
 }
 
@@ -344,6 +358,33 @@ mod tests {
 
     fn spec(path: &str) -> RequestSpec {
         RequestSpec::new(Method::GET, path)
+    }
+
+    #[test]
+    fn dot_segments_plain_and_encoded() {
+        for p in [
+            ".", "..", "a/./b", "a/../b", "%2e", "%2E", "%2e%2E", ".%2e", "%2e.", "a/%2E%2e",
+        ] {
+            assert!(has_dot_segment(p), "{p}");
+        }
+        for p in [
+            "",
+            "/",
+            "a/b",
+            "...",
+            "%2e%2e%2e",
+            "a.",
+            ".a",
+            "a%2e",
+            "%2",
+            "%2f",
+            "%",
+            "%2e%",
+            "v1.0",
+            "a//b",
+        ] {
+            assert!(!has_dot_segment(p), "{p}");
+        }
     }
 
     #[test]

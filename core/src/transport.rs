@@ -12,6 +12,9 @@ use url::Url;
 use crate::config::{HttpConfig, SDK_VERSION};
 use crate::error::{Error, Result};
 
+/// Sent on every call to a company's resources (a static name: not parsed per call).
+const COMPANY_HEADER: http::HeaderName = http::HeaderName::from_static("procore-company-id");
+
 /// The one HTTP client: a pool, timeouts, rustls, and no redirects (a redirect must never
 /// carry the bearer token to another host).
 pub(crate) fn build_http(config: &HttpConfig) -> Result<reqwest::Client> {
@@ -156,19 +159,31 @@ pub(crate) async fn send_once(
 ) -> std::result::Result<Answer, SendFailure> {
     let sent_at = Instant::now();
     let transport = |e| SendFailure::Transport(transport_error(e, sent_at.elapsed()));
-    let mut req = http
-        .request(method.clone(), url.clone())
-        .bearer_auth(token)
-        .timeout(timeout);
+    // The request built whole (rather than through reqwest's builder): its header map is
+    // sized once for every header it will carry, the client's defaults included, so adding
+    // them never regrows and rehashes it.
+    let mut req = reqwest::Request::new(method.clone(), url.clone());
+    *req.timeout_mut() = Some(timeout);
+    let headers = req.headers_mut();
+    headers.reserve(10);
+    let mut auth = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| {
+        SendFailure::Final(Error::config(
+            "the access token is not valid in a header (a line break or a control character?)",
+        ))
+    })?;
+    auth.set_sensitive(true);
+    headers.insert(http::header::AUTHORIZATION, auth);
     if let Some(id) = company {
-        req = req.header("procore-company-id", id);
+        headers.insert(COMPANY_HEADER, HeaderValue::from(id));
     }
     if let Some(b) = body {
-        req = req
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(b.clone());
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        *req.body_mut() = Some(b.clone().into());
     }
-    let mut resp = req.send().await.map_err(transport)?;
+    let mut resp = http.execute(req).await.map_err(transport)?;
     let status = resp.status().as_u16();
     let headers = std::mem::take(resp.headers_mut());
     let body = read_body_capped(&mut resp, max_body)

@@ -17,6 +17,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::limit::RateLimitSnapshot;
 use crate::request::{CompanyChoice, RequestSpec};
+use crate::response::Response;
 
 /// The largest `per_page` sent for v1 collections (Procore's documented maximum is 2000;
 /// endpoints vary).
@@ -28,6 +29,8 @@ pub struct Paginator {
     spec: RequestSpec,
     per_page: Option<u32>,
     max_items: Option<u64>,
+    /// Fetch the next page while the caller works through this one (default true).
+    prefetch: bool,
     /// A bad argument given to a builder method, returned by the first page.
     invalid: Option<Error>,
 }
@@ -58,6 +61,7 @@ impl Paginator {
             spec,
             per_page: None,
             max_items: None,
+            prefetch: true,
             invalid: None,
         }
     }
@@ -69,6 +73,7 @@ impl Paginator {
             spec: p.spec,
             per_page: p.per_page,
             max_items: p.max_items,
+            prefetch: true,
             invalid: None,
         }
     }
@@ -103,6 +108,17 @@ impl Paginator {
         self
     }
 
+    /// Whether to fetch (and decode) the next page in the background as soon as a page is
+    /// handed out, so that the network and the server's time overlap with the caller's work
+    /// on the page it has (default true: `PageCursor::next_page`, `pages`, `items`,
+    /// `items_as` and every binding). At most two pages are then held, and a walk given up
+    /// before its end may have asked for one page it never hands out. Off, each page is
+    /// fetched only when asked for.
+    pub fn prefetch(mut self, on: bool) -> Self {
+        self.prefetch = on;
+        self
+    }
+
     /// The company header for every page.
     pub fn company_id(mut self, id: u64) -> Self {
         if id == 0 {
@@ -124,6 +140,12 @@ impl Paginator {
 
     /// A cursor that fetches one page per call (what the bindings wrap).
     pub fn into_cursor(self) -> PageCursor {
+        self.into_cursor_as::<Value>()
+    }
+
+    /// A cursor whose pages' items are decoded as `T` (prefetched pages too): for example
+    /// `Box<serde_json::value::RawValue>` to pass each item's JSON text on untouched.
+    pub fn into_cursor_as<T>(self) -> PageCursor<T> {
         let mut spec = self.spec;
         spec.method = Method::GET;
         let has_page = spec.query.iter().any(|(k, _)| k == "page");
@@ -149,6 +171,8 @@ impl Paginator {
             visited: std::collections::HashSet::new(),
             max_items: self.max_items,
             invalid: self.invalid,
+            prefetch: self.prefetch,
+            ahead: None,
         }
     }
 
@@ -181,7 +205,7 @@ impl Paginator {
 
     /// The collection as a stream of items decoded as `T`.
     pub fn items_as<T: DeserializeOwned + Send + 'static>(self) -> BoxStream<'static, Result<T>> {
-        let cursor = self.into_cursor();
+        let cursor = self.into_cursor_as::<T>();
         let state = (cursor, VecDeque::<T>::new(), false);
         stream::try_unfold(state, |(mut cursor, mut buf, mut done)| async move {
             loop {
@@ -191,7 +215,7 @@ impl Paginator {
                 if done {
                     return Ok(None);
                 }
-                match cursor.next_page_as::<T>().await? {
+                match cursor.next_page().await? {
                     Some(page) => buf.extend(page.items),
                     None => done = true,
                 }
@@ -225,7 +249,7 @@ enum Next {
 /// assert!(cursor.is_done());
 /// # Ok(()) }
 /// ```
-pub struct PageCursor {
+pub struct PageCursor<T = Value> {
     client: Client,
     spec: RequestSpec,
     next: Option<Next>,
@@ -234,6 +258,40 @@ pub struct PageCursor {
     visited: std::collections::HashSet<u64>,
     max_items: Option<u64>,
     invalid: Option<Error>,
+    prefetch: bool,
+    /// The next page, being fetched and decoded in the background.
+    ahead: Option<Ahead<T>>,
+}
+
+/// A page requested ahead: the request (to leave the cursor where it was if it fails) and the
+/// task fetching and decoding it.
+struct Ahead<T> {
+    request: PageRequest,
+    task: tokio::task::JoinHandle<Result<(Response, Result<Vec<T>>)>>,
+}
+
+/// One page's request, with what the walk noted when it was made.
+struct PageRequest {
+    spec: RequestSpec,
+    number: u32,
+    key: u64,
+}
+
+impl<T> Drop for PageCursor<T> {
+    // A walk given up stops its page in flight.
+    fn drop(&mut self) {
+        if let Some(a) = &self.ahead {
+            a.task.abort();
+        }
+    }
+}
+
+/// The items of a page's body, v1 or v2.
+fn page_items<T: DeserializeOwned>(resp: &Response) -> Result<Vec<T>> {
+    Ok(match resp.json::<Envelope<T>>()? {
+        Envelope::V1(items) => items,
+        Envelope::V2 { data } => data,
+    })
 }
 
 /// The most pages one walk fetches (10 million items at 100 a page); past it the walk ends
@@ -252,31 +310,106 @@ fn page_key(url: &url::Url) -> u64 {
     h.finish()
 }
 
-impl PageCursor {
+impl<T: DeserializeOwned + Send + 'static> PageCursor<T> {
     /// True when no page is left.
     pub fn is_done(&self) -> bool {
-        self.next.is_none()
+        self.next.is_none() && self.ahead.is_none()
     }
 
-    /// The next page, or `None` at the end.
-    pub async fn next_page(&mut self) -> Result<Option<Page>> {
-        self.next_page_as::<Value>().await
+    /// The next page, or `None` at the end. With prefetch on (the default), the page after it
+    /// is requested before this one is returned.
+    pub async fn next_page(&mut self) -> Result<Option<Page<T>>> {
+        let Some((request, resp, decoded)) = self.fetch().await? else {
+            return Ok(None);
+        };
+        let items = match decoded {
+            Some(items) => items?,
+            None => page_items::<T>(&resp)?,
+        };
+        let page = self.finish(request.number, &resp, items);
+        if self.prefetch {
+            self.start_ahead()?;
+        }
+        Ok(Some(page))
     }
 
-    /// The next page with items decoded as `T`.
-    pub async fn next_page_as<T: DeserializeOwned>(&mut self) -> Result<Option<Page<T>>> {
+    /// The next page with items decoded as `U` (never prefetched).
+    pub async fn next_page_as<U: DeserializeOwned>(&mut self) -> Result<Option<Page<U>>> {
+        let Some((request, resp, _)) = self.fetch().await? else {
+            return Ok(None);
+        };
+        // A page prefetched as T is decoded again from its body, as U.
+        let items = page_items::<U>(&resp)?;
+        Ok(Some(self.finish(request.number, &resp, items)))
+    }
+
+    /// The next page's answer: the one fetched ahead, or one fetched now. On a failure the
+    /// cursor stays where it was, so the caller may ask for the page again.
+    async fn fetch(&mut self) -> Result<Option<(PageRequest, Response, Option<Result<Vec<T>>>)>> {
+        if let Some(Ahead { request, task }) = self.ahead.take() {
+            let outcome = match task.await {
+                Ok(outcome) => outcome,
+                // As if fetched inline: a panic there reaches the caller.
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(_) => Err(Error::Network {
+                    message: "the page fetched ahead was cancelled (the runtime is shutting down)"
+                        .into(),
+                    not_sent: false,
+                }),
+            };
+            return match outcome {
+                Ok((resp, items)) => Ok(Some((request, resp, Some(items)))),
+                Err(e) => {
+                    self.restore(request);
+                    Err(e)
+                }
+            };
+        }
+        let Some(request) = self.prepare()? else {
+            return Ok(None);
+        };
+        match self.client.send(&request.spec).await {
+            Ok(resp) => Ok(Some((request, resp, None))),
+            Err(e) => {
+                self.restore(request);
+                Err(e)
+            }
+        }
+    }
+
+    /// Requests the next page in the background, if there is one and a runtime to run it.
+    fn start_ahead(&mut self) -> Result<()> {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return Ok(());
+        };
+        let Some(request) = self.prepare()? else {
+            return Ok(());
+        };
+        let (client, spec) = (self.client.clone(), request.spec.clone());
+        let task = rt.spawn(async move {
+            let resp = client.send(&spec).await?;
+            let items = page_items::<T>(&resp);
+            Ok((resp, items))
+        });
+        self.ahead = Some(Ahead { request, task });
+        Ok(())
+    }
+
+    /// The next page's request, with the walk's checks done (`None` at the end).
+    fn prepare(&mut self) -> Result<Option<PageRequest>> {
         if let Some(e) = self.invalid.take() {
             self.next = None;
             return Err(e);
         }
-        let Some(next) = self.next.take() else {
-            return Ok(None);
-        };
         if let Some(max) = self.max_items {
             if self.seen >= max {
+                self.next = None;
                 return Ok(None);
             }
         }
+        let Some(next) = self.next.take() else {
+            return Ok(None);
+        };
         let (spec, number) = match next {
             Next::Page(n) => {
                 let mut spec = self.spec.clone();
@@ -316,23 +449,21 @@ impl PageCursor {
                 excerpt: String::new(),
             });
         }
-        let resp = match self.client.send(&spec).await {
-            Ok(r) => r,
-            Err(e) => {
-                // Leave the cursor where it was so the caller may try the page again.
-                self.visited.remove(&key);
-                self.next = Some(match spec.query.is_empty() {
-                    true => Next::Url(spec.path, number),
-                    false => Next::Page(number),
-                });
-                return Err(e);
-            }
-        };
-        let envelope: Envelope<T> = resp.json()?;
-        let mut items = match envelope {
-            Envelope::V1(items) => items,
-            Envelope::V2 { data } => data,
-        };
+        Ok(Some(PageRequest { spec, number, key }))
+    }
+
+    /// Leaves the cursor where it was before `request`, so the page may be asked for again.
+    fn restore(&mut self, request: PageRequest) {
+        let PageRequest { spec, number, key } = request;
+        self.visited.remove(&key);
+        self.next = Some(match spec.query.is_empty() {
+            true => Next::Url(spec.path, number),
+            false => Next::Page(number),
+        });
+    }
+
+    /// The page from its answer and items; notes where the walk goes next.
+    fn finish<U>(&mut self, number: u32, resp: &Response, mut items: Vec<U>) -> Page<U> {
         let total = resp
             .header("total")
             .and_then(|v| v.trim().parse::<u64>().ok());
@@ -359,7 +490,7 @@ impl PageCursor {
                 _ => None,
             }
         };
-        Ok(Some(Page {
+        Page {
             items,
             number,
             total,
@@ -367,16 +498,55 @@ impl PageCursor {
             has_next: self.next.is_some(),
             rate_limit: resp.rate_limit().copied(),
             request_id: resp.request_id().map(str::to_owned),
-        }))
+        }
     }
 }
 
-/// A v1 page is a JSON array; a v2 page is `{"data": [...]}`.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
+/// A v1 page is a JSON array; a v2 page is `{"data": [...]}` (other keys ignored).
+///
+/// Decoded by hand in one pass: serde's `untagged` would first copy the whole page into its
+/// own buffered form and then decode that again, doubling the work for every item.
 enum Envelope<T> {
     V1(Vec<T>),
     V2 { data: Vec<T> },
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Envelope<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = Envelope<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a page: a JSON array (v1) or an object with a \"data\" array (v2)")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Envelope::V1(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut data = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "data" && data.is_none() {
+                        data = Some(map.next_value::<Vec<T>>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                data.map(|data| Envelope::V2 { data })
+                    .ok_or_else(|| serde::de::Error::missing_field("data"))
+            }
+        }
+        d.deserialize_any(Visit(std::marker::PhantomData))
+    }
 }
 
 /// The URL of the link with relation `rel` in a `Link` header (RFC 8288), if any.
@@ -413,6 +583,26 @@ pub fn link_rel(header: &str, rel: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_of_both_shapes_decode_in_one_pass() {
+        let v1: Envelope<u32> = serde_json::from_str("[1, 2, 3]").unwrap();
+        assert!(matches!(v1, Envelope::V1(ref v) if v == &[1, 2, 3]));
+        let v2: Envelope<u32> =
+            serde_json::from_str(r#"{"meta": {"x": [1]}, "data": [4, 5], "links": null}"#).unwrap();
+        assert!(matches!(v2, Envelope::V2 { ref data } if data == &[4, 5]));
+        let empty: Envelope<u32> = serde_json::from_str("[]").unwrap();
+        assert!(matches!(empty, Envelope::V1(ref v) if v.is_empty()));
+        for bad in [
+            r#"{"items": [1]}"#,
+            "3",
+            r#""x""#,
+            r#"{"data": 1}"#,
+            "[1, \"a\"]",
+        ] {
+            assert!(serde_json::from_str::<Envelope<u32>>(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn link_header_parsing() {

@@ -111,6 +111,8 @@ async fn a_failed_page_can_be_fetched_again() {
         .per_page(1000)
         .into_cursor();
     let p1 = cursor.next_page().await.unwrap().unwrap();
+    // Page 2 is already requested ahead (a task this single-threaded test runtime runs at
+    // its next await): the fault meets that request, and its error comes with the next call.
     sim.add_fault(procore_simulator::Fault::status(404, 1));
     assert_eq!(cursor.next_page().await.unwrap_err().code(), "not_found");
     let p2 = cursor.next_page().await.unwrap().unwrap();
@@ -142,4 +144,48 @@ async fn streaming_keeps_one_page_in_memory() {
         n += 1;
     }
     assert_eq!(n, 100_000);
+}
+
+#[tokio::test]
+async fn the_next_page_is_fetched_while_the_caller_works_and_only_with_prefetch() {
+    let sim = sim().await;
+    let c = dev_client(&sim);
+    let route = "GET /rest/v1.0/projects";
+    for prefetch in [true, false] {
+        let before = sim.counters().route(route);
+        let mut cursor = c
+            .paginate("projects")
+            .query("company_id", BIG_BUILD)
+            .company_id(BIG_BUILD)
+            .per_page(1000)
+            .prefetch(prefetch)
+            .into_cursor();
+        let p1 = cursor.next_page().await.unwrap().unwrap();
+        assert_eq!(p1.items.len(), 1000);
+        // The caller is busy with page 1; page 2 arrives (or not) meanwhile.
+        let asked = |sim: &procore_simulator::Simulator| sim.counters().route(route) - before;
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        if prefetch {
+            while asked(&sim) < 2 {
+                assert!(
+                    std::time::Instant::now() < until,
+                    "page 2 was never asked for"
+                );
+                tokio::task::yield_now().await;
+            }
+        } else {
+            for _ in 0..100 {
+                tokio::task::yield_now().await;
+            }
+            assert_eq!(asked(&sim), 1, "nothing asked ahead with prefetch off");
+        }
+        let mut n = p1.items.len();
+        while let Some(p) = cursor.next_page().await.unwrap() {
+            n += p.items.len();
+        }
+        assert_eq!(n, 2500);
+        assert!(cursor.is_done());
+        // Three pages, each asked for once: nothing past the last one.
+        assert_eq!(asked(&sim), 3, "prefetch {prefetch}");
+    }
 }

@@ -62,9 +62,17 @@ class Response {
   }
 }
 
+// A page's items arrive as several JSON array texts (small strings V8 frees young), in order.
+function pageItems(texts) {
+  if (texts.length === 1) return JSON.parse(texts[0])
+  const items = []
+  for (const text of texts) for (const item of JSON.parse(text)) items.push(item)
+  return items
+}
+
 function toPage(p) {
   return {
-    items: JSON.parse(p.itemsJson),
+    items: pageItems(p.itemsJson),
     number: p.number,
     total: p.total ?? null,
     perPage: p.perPage ?? null,
@@ -86,25 +94,75 @@ class Paginator {
   /** Pages in order; each walk starts a new native cursor. */
   async *pages() {
     const cursor = sync(() => this.#client.pageCursor(this.#path, this.#options))
-    for (;;) {
-      const page = await settle(cursor.nextPage())
-      if (page === null) return
-      yield toPage(page)
+    try {
+      for (;;) {
+        const page = await settle(cursor.nextPage())
+        if (page === null) return
+        yield toPage(page)
+      }
+    } finally {
+      cursor.close()
     }
   }
-  /** Items in order. Each item is let go once handed out, so a walk holds at most one page. */
-  async *[Symbol.asyncIterator]() {
-    // Not `yield* page.items`: that keeps the whole page alive until its last item and costs
-    // more per item; releasing the slots lets V8 reclaim items as the caller moves on
-    // (about 9 MiB less peak RSS streaming 100,000 items at per_page 1000 on Node 20).
-    for await (const page of this.pages()) {
-      const items = page.items
-      page.items = null
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]
-        items[i] = undefined
-        yield item
+  /**
+   * Items in order. Each item is let go once handed out, so a walk holds at most one page
+   * (and the next one being fetched).
+   */
+  [Symbol.asyncIterator]() {
+    // A hand-written iterator rather than an async generator: a generator costs several
+    // promises and objects per item, which at 100,000 items grew V8's heap by about 7 MiB
+    // (Node 20). Items are parsed one JSON chunk at a time and each slot is cleared once
+    // handed out, so V8 reclaims them as the caller moves on.
+    const cursor = sync(() => this.#client.pageCursor(this.#path, this.#options))
+    let texts = []
+    let t = 0
+    let items = []
+    let i = 0
+    let ended = false
+    const item = () => {
+      const value = items[i]
+      items[i++] = undefined
+      return { value, done: false }
+    }
+    // Parses the next chunk of this page, if any: true when it has items.
+    const nextChunk = () => {
+      while (t < texts.length) {
+        items = JSON.parse(texts[t])
+        texts[t++] = undefined
+        i = 0
+        if (items.length > 0) return true
       }
+      return false
+    }
+    const finish = () => {
+      ended = true
+      texts = []
+      items = []
+      cursor.close()
+      return { value: undefined, done: true }
+    }
+    const fetchNext = async () => {
+      for (;;) {
+        const page = await settle(cursor.nextPage())
+        if (page === null) return finish()
+        texts = page.itemsJson
+        t = 0
+        if (nextChunk()) return item()
+      }
+    }
+    return {
+      next() {
+        if (i < items.length || nextChunk()) return Promise.resolve(item())
+        if (ended) return Promise.resolve({ value: undefined, done: true })
+        return fetchNext()
+      },
+      // A walk given up (break, return, throw in the loop) stops its page in flight.
+      return() {
+        return Promise.resolve(ended ? { value: undefined, done: true } : finish())
+      },
+      [Symbol.asyncIterator]() {
+        return this
+      },
     }
   }
   /** Every item in one array (for small collections). */

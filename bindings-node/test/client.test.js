@@ -216,6 +216,32 @@ test('paginate: all 2,500 projects of Big Build Co, in order, as an async iterat
   assert.equal(counters.requests_by_route['GET /rest/v1.0/projects'], 25, 'default per_page is 100')
 })
 
+test('paginate: pages larger than one JSON chunk arrive whole and in order; a walk given up asks for at most the page after', async () => {
+  await sim.reset()
+  const c = Client.fromAccessToken(DEV_TOKEN, sim.options({ companyId: BIG_BUILD }))
+  // per_page 1000: about 200 KB of JSON a page, handed to JS in several chunks.
+  const ids = []
+  for await (const project of c.paginate('projects', { query: { company_id: BIG_BUILD }, perPage: 1000 })) {
+    ids.push(project.id)
+  }
+  assert.equal(ids.length, 2500)
+  assert.ok(ids.every((id, i) => id === 100001 + i), 'every item once, in server order')
+  const pages = []
+  for await (const page of c.paginate('projects', { query: { company_id: BIG_BUILD }, perPage: 1000 }).pages()) {
+    pages.push(page.items.map((p) => p.id))
+  }
+  assert.deepEqual(pages.flat(), ids)
+  assert.deepEqual(pages.map((p) => p.length), [1000, 1000, 500])
+  await sim.reset()
+  // Given up in page 1 (of 25): page 2 may already be on its way (fetched ahead), no more.
+  let seen = 0
+  for await (const _ of c.paginate('projects', { query: { company_id: BIG_BUILD }, perPage: 100 })) {
+    if (++seen === 50) break
+  }
+  const asked = (await sim.counters()).requests_by_route['GET /rest/v1.0/projects']
+  assert.ok(asked >= 1 && asked <= 2, `${asked} pages asked for`)
+})
+
 test('paginate: pages(), perPage, maxItems, toArray and v2 envelopes', async () => {
   const c = Client.fromAccessToken(DEV_TOKEN, sim.options())
   const pages = []

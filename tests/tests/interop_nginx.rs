@@ -124,6 +124,17 @@ fn nginx_or_skip() -> Option<PathBuf> {
     bin
 }
 
+/// The simulator (its own limits off) behind nginx on a free port, or None when skipped.
+async fn behind_nginx() -> Option<(Simulator, Nginx, u16)> {
+    let bin = nginx_or_skip()?;
+    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
+        .await
+        .unwrap();
+    let port = free_port();
+    let nginx = start_nginx(&bin, &sim.base_url(), port);
+    Some((sim, nginx, port))
+}
+
 /// One test at a time: they share nginx's limit (one zone per nginx, but the machine's two
 /// cores too).
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -131,14 +142,9 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_behind_nginx_limit_req_all_succeed() {
     let _one = ONE_AT_A_TIME.lock().await;
-    let Some(bin) = nginx_or_skip() else {
+    let Some((sim, nginx, port)) = behind_nginx().await else {
         return;
     };
-    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
-        .await
-        .unwrap();
-    let port = free_port();
-    let nginx = start_nginx(&bin, &sim.base_url(), port);
     let client = Client::builder()
         .environment(Environment::local(&format!("http://127.0.0.1:{port}")).unwrap())
         .access_token(sim.dev_token().unwrap())
@@ -183,14 +189,9 @@ async fn calls_behind_nginx_limit_req_all_succeed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_behind_nginx_learn_one_rate_in_redis() {
     let _one = ONE_AT_A_TIME.lock().await;
-    let Some(bin) = nginx_or_skip() else {
+    let Some((sim, nginx, port)) = behind_nginx().await else {
         return;
     };
-    let sim = Simulator::start(SimulatorConfig::default().with_rate_limits(false))
-        .await
-        .unwrap();
-    let port = free_port();
-    let nginx = start_nginx(&bin, &sim.base_url(), port);
     let redis = procore_e2e::Redis::start();
     let token = sim.dev_token().unwrap();
     let secs = 12.0;

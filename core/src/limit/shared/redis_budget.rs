@@ -21,12 +21,11 @@ use crate::error::{Error, Result};
 use crate::limit::{AIMD_DECREASE, AIMD_INCREASE, AIMD_MIN_RATE, MAX_HEADER_WAIT};
 use crate::redis_link::RedisLink;
 
-/// KEYS: state, inflight, members. ARGV: enabled, burst_fraction, initial limit, initial
-/// length (ms), member, permit, in-flight TTL (ms). Returns {code, ms, members}: code 0 go,
-/// 1 pace, 2 blocked.
-const TAKE: &str = r#"
--- Events counted in whole seconds (this one's and the last one's), as RateCounter in
--- limit/mod.rs.
+/// The Lua both scripts share: events counted in whole seconds (this one's and the last one's),
+/// as `RateCounter` in limit/mod.rs.
+macro_rules! roll_lua {
+    () => {
+        r#"
 local function roll(s, at)
   local el = at - s.start
   if el >= 2000 then
@@ -39,6 +38,16 @@ local function roll(s, at)
     s.start = s.start + 1000
   end
 end
+"#
+    };
+}
+
+/// KEYS: state, inflight, members. ARGV: enabled, burst_fraction, initial limit, initial
+/// length (ms), member, permit, in-flight TTL (ms). Returns {code, ms, members}: code 0 go,
+/// 1 pace, 2 blocked.
+const TAKE: &str = concat!(
+    roll_lua!(),
+    r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local raw = redis.call('GET', KEYS[1])
@@ -117,26 +126,15 @@ redis.call('ZADD', KEYS[2], now + tonumber(ARGV[7]), ARGV[6])
 redis.call('PEXPIRE', KEYS[2], 7200000)
 save()
 return {0, 0, members}
-"#;
+"#
+);
 
 /// KEYS: state, inflight. ARGV: has snapshot, limit, remaining, reset (Unix s), status,
 /// Retry-After (ms, -1 when none), margin (ms), permit, longest header wait (ms), adaptive,
 /// in-flight TTL (ms), the adaptive rate's decrease, increase and least rate.
-const FEED: &str = r#"
--- Events counted in whole seconds (this one's and the last one's), as RateCounter in
--- limit/mod.rs.
-local function roll(s, at)
-  local el = at - s.start
-  if el >= 2000 then
-    s.last = 0
-    s.now = 0
-    s.start = at
-  elseif el >= 1000 then
-    s.last = s.now
-    s.now = 0
-    s.start = s.start + 1000
-  end
-end
+const FEED: &str = concat!(
+    roll_lua!(),
+    r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- When the permit was taken (its score is that plus the in-flight TTL), if it has not expired.
@@ -241,7 +239,8 @@ end
 if block and block > st.blocked then st.blocked = block end
 redis.call('SET', KEYS[1], cjson.encode(st), 'PX', 7200000)
 return 1
-"#;
+"#
+);
 
 /// A rate budget shared in Redis by every process (on any machine) that uses the same key
 /// prefix. The client derives the prefix from the API host and the credentials' budget (see

@@ -11,9 +11,11 @@
 //! with the GIL released, in 50 ms slices; between slices the GIL is taken back to run
 //! `check_signals`, so Ctrl-C raises `KeyboardInterrupt` (and the Rust task is aborted).
 //!
-//! **asyncio** ([`ForkSafeRuntime`]) plugs the same runtime into `pyo3-async-runtimes`'
-//! generic bridge, so `future_into_py` spawns on it rather than on that crate's global
-//! (not fork-safe) runtime.
+//! **asyncio** ([`future_into_py`]) spawns on the same runtime and hands answers to the event
+//! loop through a queue and a socket the loop watches, so no runtime thread ever waits for the
+//! GIL. Loops that cannot watch a socket fall back to `pyo3-async-runtimes`' generic bridge,
+//! plugged into this runtime by [`ForkSafeRuntime`] (rather than that crate's global, not
+//! fork-safe, runtime).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,6 +25,7 @@ use std::time::Duration;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt as _;
 use pyo3_async_runtimes::generic::{ContextExt, Runtime as GenericRuntime};
 use pyo3_async_runtimes::TaskLocals;
 use tokio::runtime::Runtime;
@@ -172,10 +175,174 @@ impl ContextExt for ForkSafeRuntime {
 }
 
 /// Turns a Rust future into an asyncio awaitable running on the fork-safe runtime.
+///
+/// The answer reaches the event loop without the runtime ever taking the GIL: the task puts
+/// it in its loop's [`Completions`] queue and writes one byte to a socket the loop watches
+/// (`add_reader`); the loop's thread, which holds the GIL anyway, then settles every finished
+/// future in one go. (`pyo3-async-runtimes` takes the GIL in the task to call
+/// `call_soon_threadsafe`, so a runtime worker waited for the loop's thread to let go of the
+/// GIL at every answer, and the other calls on that worker with it.) Cancelling the awaitable
+/// aborts the task. A loop without `add_reader` (Windows' proactor) or without attributes
+/// gets `pyo3-async-runtimes`' bridge instead.
 pub fn future_into_py<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = PyResult<T>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    pyo3_async_runtimes::generic::future_into_py::<ForkSafeRuntime, F, T>(py, fut)
+    let event_loop = pyo3_async_runtimes::get_running_loop(py)?;
+    #[cfg(not(unix))]
+    let completions: Option<std::sync::Arc<Completions>> = None;
+    #[cfg(unix)]
+    let completions = Completions::of(py, &event_loop)?;
+    let Some(completions) = completions else {
+        return pyo3_async_runtimes::generic::future_into_py::<ForkSafeRuntime, F, T>(py, fut);
+    };
+    let awaitable = event_loop.call_method0("create_future")?;
+    let target = awaitable.clone().unbind();
+    let task = runtime_py()?.spawn(async move {
+        let result = fut.await;
+        completions.push(
+            target,
+            Box::new(move |py| result.and_then(|v| v.into_bound_py_any(py).map(Bound::unbind))),
+        );
+    });
+    awaitable.call_method1(
+        "add_done_callback",
+        (AbortOnCancel {
+            task: task.abort_handle(),
+        },),
+    )?;
+    Ok(awaitable)
+}
+
+/// Turns an answer into its Python value (with the GIL, on the loop's thread).
+type Settle = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
+
+/// Finished calls of one event loop, waiting for its thread to settle their futures.
+struct Completions {
+    done: std::sync::Mutex<Vec<(Py<PyAny>, Settle)>>,
+    /// Written to (one byte) when `done` stops being empty; the loop reads the other end.
+    #[cfg(unix)]
+    wake: std::os::unix::net::UnixStream,
+    #[cfg(unix)]
+    watched: std::os::unix::net::UnixStream,
+}
+
+/// The attribute of an event loop holding its [`Completions`].
+const LOOP_ATTRIBUTE: &str = "_procore_completions";
+
+impl Completions {
+    /// The loop's completions, set up on first use; `None` when the loop cannot watch a
+    /// socket or keep an attribute.
+    #[cfg(unix)]
+    fn of(
+        py: Python<'_>,
+        event_loop: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<std::sync::Arc<Completions>>> {
+        if let Ok(held) = event_loop.getattr(LOOP_ATTRIBUTE) {
+            if let Ok(held) = held.cast::<LoopCompletions>() {
+                return Ok(Some(held.get().0.clone()));
+            }
+        }
+        let Ok((wake, watched)) = std::os::unix::net::UnixStream::pair() else {
+            return Ok(None);
+        };
+        if wake.set_nonblocking(true).is_err() || watched.set_nonblocking(true).is_err() {
+            return Ok(None);
+        }
+        use std::os::fd::AsRawFd as _;
+        let fd = watched.as_raw_fd();
+        let completions = std::sync::Arc::new(Completions {
+            done: std::sync::Mutex::new(Vec::new()),
+            wake,
+            watched,
+        });
+        let holder = Bound::new(py, LoopCompletions(completions.clone()))?;
+        if event_loop.setattr(LOOP_ATTRIBUTE, &holder).is_err() {
+            return Ok(None);
+        }
+        let drain = Bound::new(py, Drain(completions.clone()))?;
+        if event_loop.call_method1("add_reader", (fd, drain)).is_err() {
+            let _ = event_loop.delattr(LOOP_ATTRIBUTE);
+            return Ok(None);
+        }
+        Ok(Some(completions))
+    }
+
+    /// From a runtime task, without the GIL.
+    fn push(&self, target: Py<PyAny>, settle: Settle) {
+        let first = {
+            let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+            done.push((target, settle));
+            done.len() == 1
+        };
+        #[cfg(unix)]
+        if first {
+            use std::io::Write as _;
+            // A full socket already has a wake-up waiting: nothing is lost.
+            let _ = (&self.wake).write(&[1]);
+        }
+    }
+
+    /// On the loop's thread: settles every finished call.
+    fn drain(&self, py: Python<'_>) {
+        // The wake-ups first, then the queue: an answer pushed in between is settled now and
+        // leaves a byte behind for one more (empty) round, never a lost one.
+        #[cfg(unix)]
+        {
+            use std::io::Read as _;
+            let mut bytes = [0u8; 256];
+            while matches!((&self.watched).read(&mut bytes), Ok(n) if n > 0) {}
+        }
+        let done = std::mem::take(&mut *self.done.lock().unwrap_or_else(|p| p.into_inner()));
+        for (target, settle) in done {
+            let target = target.bind(py);
+            // Cancelled meanwhile: nobody waits for it.
+            if target
+                .call_method0("done")
+                .and_then(|d| d.is_truthy())
+                .unwrap_or(true)
+            {
+                continue;
+            }
+            let _ = match settle(py) {
+                Ok(value) => target.call_method1("set_result", (value,)),
+                Err(e) => target.call_method1("set_exception", (e.into_value(py),)),
+            };
+        }
+    }
+}
+
+/// Held by an event loop (as an attribute) for as long as it lives.
+#[pyclass(frozen)]
+struct LoopCompletions(std::sync::Arc<Completions>);
+
+/// The loop's reader callback.
+#[pyclass(frozen)]
+struct Drain(std::sync::Arc<Completions>);
+
+#[pymethods]
+impl Drain {
+    fn __call__(&self, py: Python<'_>) {
+        self.0.drain(py);
+    }
+}
+
+/// The awaitable's done callback: a cancelled awaitable aborts its task.
+#[pyclass(frozen)]
+struct AbortOnCancel {
+    task: tokio::task::AbortHandle,
+}
+
+#[pymethods]
+impl AbortOnCancel {
+    fn __call__(&self, awaitable: &Bound<'_, PyAny>) {
+        if awaitable
+            .call_method0("cancelled")
+            .and_then(|c| c.is_truthy())
+            .unwrap_or(false)
+        {
+            self.task.abort();
+        }
+    }
 }

@@ -259,3 +259,57 @@ def test_core_logs_reach_python_logging(sim: Sim, caplog: pytest.LogCaptureFixtu
     with caplog.at_level(logging.WARNING, logger="procore"):
         c.get("/rest/v1.0/me")
     assert [r for r in caplog.records if r.name == "procore"] == []
+
+
+def test_asyncio_answers_reach_their_own_awaitables_across_loops(sim: Sim) -> None:
+    # Answers come back through a queue the event loop drains (no GIL in the runtime): each
+    # awaitable must get its own answer, errors included, and a new loop must work as well.
+    async def main() -> None:
+        async with procore.AsyncClient(DEV_TOKEN, **client_kwargs(sim)) as c:
+            paths = [f"/rest/v1.0/projects/{pid}" for pid in (3001, 3002, 3003)] * 100
+            rs = await asyncio.gather(*(c.get(p, company_id=8089) for p in paths))
+            assert [r.json()["id"] for r in rs] == [int(p.rsplit("/", 1)[1]) for p in paths]
+            missing = await asyncio.gather(
+                *(c.get("/rest/v1.0/projects/999999", company_id=8089) for _ in range(20)),
+                return_exceptions=True,
+            )
+            assert all(isinstance(e, procore.NotFoundError) for e in missing), missing
+
+    asyncio.run(main())
+    asyncio.run(main())
+
+
+def test_asyncio_cancel_and_timeout_do_not_wait_for_the_call(sim: Sim) -> None:
+    async def main() -> float:
+        async with procore.AsyncClient(DEV_TOKEN, **client_kwargs(sim)) as c:
+            sim.fault(kind="latency", ms=3000)
+            started = time.monotonic()
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(c.get("/rest/v1.0/me"), 0.2)
+            elapsed = time.monotonic() - started
+            sim.reset()
+            # The client is still good for the next call.
+            assert (await c.get("/rest/v1.0/me")).status == 200
+            return elapsed
+
+    assert asyncio.run(main()) < 2.0
+
+
+class NoReaderLoop(asyncio.SelectorEventLoop):
+    """A loop that cannot watch a socket (as Windows' proactor loop)."""
+
+    def add_reader(self, *args: Any) -> None:  # type: ignore[override]
+        raise NotImplementedError
+
+
+def test_asyncio_on_a_loop_without_add_reader(sim: Sim) -> None:
+    async def main() -> List[int]:
+        async with procore.AsyncClient(DEV_TOKEN, **client_kwargs(sim)) as c:
+            rs = await asyncio.gather(*(c.get("/rest/v1.0/me") for _ in range(20)))
+            return [r.status for r in rs]
+
+    loop = NoReaderLoop()
+    try:
+        assert loop.run_until_complete(main()) == [200] * 20
+    finally:
+        loop.close()

@@ -114,8 +114,25 @@ async function timed(secs, concurrency, once) {
 // Streaming children (a fresh process per walk, so that its peak RSS is the walk's)
 
 const HWM = `const hwmMiB = () => Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;`
+// Where the resident memory is at the end of a walk (freed memory mostly stays resident, so this
+// is close to the peak): the node binary's pages, V8's heap, and the other anonymous memory
+// (the addon's threads and malloc arenas, V8's other areas), from /proc/self/smaps.
+const SMAPS = `const residentMiB = () => {
+  const by = { node: 0, anon: 0 };
+  let name = '';
+  for (const line of require('fs').readFileSync('/proc/self/smaps', 'utf8').split('\\n')) {
+    const m = /^[0-9a-f]+-[0-9a-f]+ \\S+ \\S+ \\S+ \\S+\\s*(.*)$/.exec(line);
+    if (m) { name = m[1]; continue; }
+    const r = /^Rss:\\s+(\\d+) kB/.exec(line);
+    if (!r) continue;
+    if (name === process.execPath || name.endsWith('/node')) by.node += Number(r[1]);
+    else if (name === '' || name === '[heap]') by.anon += Number(r[1]);
+  }
+  const heap = process.memoryUsage().heapTotal / 1048576;
+  return { nodeCodeMiB: by.node / 1024, v8HeapMiB: heap, otherAnonMiB: by.anon / 1024 - heap };
+};`
 
-const streamProcore = (perPage) => `${HWM}
+const streamProcore = (perPage) => `${HWM}${SMAPS}
   const { Client } = require(${JSON.stringify(pkgDir)});
   (async () => {
     const c = Client.fromAccessToken(${JSON.stringify(TOKEN)}, { baseUrl: process.env.SIM_URL, companyId: 77777 });
@@ -127,7 +144,7 @@ const streamProcore = (perPage) => `${HWM}
     }
     const secs = (performance.now() - t0) / 1000;
     c.close();
-    process.stdout.write(JSON.stringify({ items: n, secs, peakMiB: hwmMiB() }));
+    process.stdout.write(JSON.stringify({ items: n, secs, peakMiB: hwmMiB(), ...residentMiB() }));
   })().catch((e) => { console.error(e); process.exit(1) });`
 
 const streamFetch = `${HWM}
@@ -282,9 +299,13 @@ try {
       `${name} peak RSS ${spread(rs.map((r) => r.peakMiB), 1, ' MiB')}, ` +
       `${spread(rs.map((r) => r.items / r.secs), 0, ' items/s')}`,
   )
+  const big = stream['procore paginate (per_page 1000)']
+  const atEnd = (k) => spread(big.map((r) => r[k]), 1, ' MiB')
   console.log(
-    `node stream ${stream['procore paginate (per_page 1000)'][0].items} items (company 77777, fresh process, ${RUNS} run(s)): ` +
-      `${parts.join(' | ')} | bare node ${spread(bare, 1, ' MiB')}, node + addon + client ${spread(loaded, 1, ' MiB')} (target < 64 MiB)`,
+    `node stream ${big[0].items} items (company 77777, fresh process, ${RUNS} run(s)): ` +
+      `${parts.join(' | ')} | bare node ${spread(bare, 1, ' MiB')}, node + addon + client ${spread(loaded, 1, ' MiB')} (target < 64 MiB)` +
+      ` | resident at the end of the per_page 1000 walk: node's own code ${atEnd('nodeCodeMiB')}, V8 heap ${atEnd('v8HeapMiB')},` +
+      ` other anonymous memory ${atEnd('otherAnonMiB')}`,
   )
   results.stream = { walks: stream, bareNodeMiB: bare, addonAndClientMiB: loaded }
   if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify(results, null, 2))

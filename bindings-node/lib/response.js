@@ -12,15 +12,34 @@ class Response {
   #utf8
   #json
   #parsed = false
+  #headerText
+  #headers = null
+  #nativeRateLimit
+  #rateLimit
   constructor(n) {
     this.status = n.status
-    this.headers = n.headers
-    this.rateLimit = rateLimitOf(n.rateLimit)
     this.requestId = n.requestId ?? null
     this.attempts = n.attempts
     this.waitedMs = n.waitedMs
     this.#text = n.text
     this.#utf8 = n.utf8
+    this.#headerText = n.headerText
+    this.#nativeRateLimit = n.rateLimit
+  }
+  // Built when first read: most callers only want the status and the body.
+  /** Lower-case header names; repeated headers joined with ", ". */
+  get headers() {
+    if (this.#headers === null) {
+      const parts = this.#headerText.split('\0')
+      const headers = {}
+      for (let i = 0; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1]
+      this.#headers = headers
+    }
+    return this.#headers
+  }
+  get rateLimit() {
+    if (this.#rateLimit === undefined) this.#rateLimit = rateLimitOf(this.#nativeRateLimit)
+    return this.#rateLimit
   }
   get ok() {
     return this.status >= 200 && this.status < 300

@@ -1,7 +1,6 @@
 //! The client: configuration in, requests out. Every call goes through the core's pipeline
 //! (`procore::Client::send`); nothing here retries, refreshes or paces.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
@@ -40,8 +39,10 @@ pub(crate) fn rate_limit(s: Option<&RateLimitSnapshot>) -> Option<NativeRateLimi
 #[napi(object)]
 pub struct NativeResponse {
     pub status: u32,
-    /// Lower-case names; repeated headers joined with `", "`.
-    pub headers: HashMap<String, String>,
+    /// The headers as one text, `\0` after each name and each value (lower-case names, in order
+    /// of first appearance; repeated headers joined with `", "`): `index.js` builds the object
+    /// only when asked (no HTTP header name or value holds a NUL byte).
+    pub header_text: String,
     pub text: String,
     pub rate_limit: Option<NativeRateLimit>,
     pub request_id: Option<String>,
@@ -54,12 +55,23 @@ pub struct NativeResponse {
 
 impl From<procore::Response> for NativeResponse {
     fn from(r: procore::Response) -> Self {
-        let headers: HashMap<String, String> = r.header_pairs().into_iter().collect();
+        let mut header_text = String::new();
+        for (name, value) in r.header_pairs() {
+            for part in [name, value] {
+                header_text.push_str(&part);
+                header_text.push('\0');
+            }
+        }
+        // One pass over the body: valid UTF-8 (the usual case) is copied as it is.
+        let (text, utf8) = match std::str::from_utf8(r.bytes()) {
+            Ok(t) => (t.to_owned(), true),
+            Err(_) => (r.text(), false),
+        };
         NativeResponse {
             status: u32::from(r.status()),
-            headers,
-            utf8: std::str::from_utf8(r.bytes()).is_ok(),
-            text: r.text(),
+            header_text,
+            utf8,
+            text,
             rate_limit: rate_limit(r.rate_limit()),
             request_id: r.request_id().map(str::to_owned),
             attempts: r.attempts(),

@@ -328,7 +328,11 @@ impl<T: DeserializeOwned + Send + 'static> PageCursor<T> {
         };
         let page = self.finish(request.number, &resp, items);
         if self.prefetch {
-            self.start_ahead()?;
+            // The page after is the next call's business: a check it fails (a loop, too many
+            // pages) comes with that call, as without prefetch, and this page is handed out.
+            if let Err(e) = self.start_ahead() {
+                self.invalid = Some(e);
+            }
         }
         Ok(Some(page))
     }

@@ -177,19 +177,30 @@ struct State {
 /// saying how much (nginx `limit_req`, an API gateway): on a 429 the rate is cut to
 /// [`AIMD_DECREASE`] of itself, once per cut: 429s to requests sent before the last cut (answers
 /// already on their way) cut no more; each success raises it by [`AIMD_INCREASE`] requests per
-/// second for every second since the last change.
+/// second for every second since the last change. The first guess is the rate that ran into the
+/// first 429 (counted over at least a second, so a burst the server let through does not
+/// inflate it) times [`AIMD_DECREASE`]; until the first cut after it, the rate grows by
+/// [`AIMD_PROBE_GROWTH`] of itself a second instead (a slow start), so a low guess does not take
+/// minutes of additive steps to reach the server's rate.
 #[derive(Clone, Copy, Debug)]
 struct Adaptive {
     /// Requests per second.
     rate: f64,
     changed: Instant,
     cut: Instant,
+    /// Until the first cut after the rate was first guessed, the rate grows by a share of
+    /// itself ([`AIMD_PROBE_GROWTH`]), not by a constant: the guess from the requests sent before
+    /// the first 429 says little, so it is a low one, raised fast to where the server refuses.
+    probing: bool,
 }
 
 /// The multiplicative decrease on a header-less 429.
 pub const AIMD_DECREASE: f64 = 0.85;
 /// The additive increase, requests per second per second of success.
 pub const AIMD_INCREASE: f64 = 0.15;
+/// While probing (before the first cut after the guess), the rate grows by this share of itself
+/// per second of success.
+pub const AIMD_PROBE_GROWTH: f64 = 0.1;
 /// The adaptive rate never goes below this (requests per second).
 pub const AIMD_MIN_RATE: f64 = 0.2;
 
@@ -234,7 +245,7 @@ impl RateCounter {
         let part = at
             .saturating_duration_since(self.start)
             .as_secs_f64()
-            .max(0.25);
+            .max(1.0);
         f64::from(self.last).max(f64::from(self.now) / part)
     }
 }
@@ -683,6 +694,7 @@ impl Limiter {
                     a.rate = (a.rate * AIMD_DECREASE).max(AIMD_MIN_RATE);
                     a.cut = now;
                     a.changed = now;
+                    a.probing = false;
                 }
                 None => {
                     let rate = (recent.max(1.0) * AIMD_DECREASE).max(AIMD_MIN_RATE);
@@ -691,13 +703,19 @@ impl Limiter {
                         rate,
                         changed: now,
                         cut: now,
+                        probing: true,
                     });
                 }
             }
         } else if learn && status < 400 {
             if let Some(a) = &mut st.adaptive {
                 let secs = now.saturating_duration_since(a.changed).as_secs_f64();
-                a.rate = (a.rate + AIMD_INCREASE * secs).min(10_000.0);
+                let growth = if a.probing {
+                    a.rate * AIMD_PROBE_GROWTH * secs
+                } else {
+                    AIMD_INCREASE * secs
+                };
+                a.rate = (a.rate + growth).min(10_000.0);
                 a.changed = now;
             }
         }
@@ -953,6 +971,49 @@ mod tests {
         let p = l.acquire().await.unwrap();
         l.observe(p, None, 429, None);
         assert_eq!(l.adaptive_rate(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_first_guess_grows_by_a_share_of_itself_until_the_first_cut() {
+        let l = Limiter::new(RateLimitConfig {
+            initial_window: None,
+            resume_jitter: Duration::ZERO,
+            ..Default::default()
+        });
+        // 20 answered at once, then a 429: the guess counts them over a whole second, not over
+        // the few milliseconds they took (which would guess thousands a second).
+        for _ in 0..20 {
+            let p = l.acquire().await.unwrap();
+            l.observe(p, None, 200, None);
+        }
+        let p = l.acquire().await.unwrap();
+        l.observe(p, None, 429, None);
+        let guess = l.adaptive_rate().unwrap();
+        assert!(guess <= 21.0 * AIMD_DECREASE + 1e-9, "{guess}");
+        // Probing: 4 s of success raise it by a share of itself, above the additive step.
+        tokio::time::advance(Duration::from_secs(4)).await;
+        let p = l.acquire().await.unwrap();
+        l.observe(p, None, 200, None);
+        let probed = l.adaptive_rate().unwrap();
+        let expected = guess * (1.0 + AIMD_PROBE_GROWTH * 4.0);
+        assert!((probed - expected).abs() < 0.05, "{probed} vs {expected}");
+        assert!(
+            probed - guess > AIMD_INCREASE * 4.0 * 2.0,
+            "{probed} from {guess}"
+        );
+        // The first cut ends probing: from then on the increase is additive.
+        let p = l.acquire().await.unwrap();
+        l.observe(p, None, 429, None);
+        let cut = l.adaptive_rate().unwrap();
+        assert!((cut - probed * AIMD_DECREASE).abs() < 1e-9, "{cut}");
+        tokio::time::advance(Duration::from_secs(4)).await;
+        let p = l.acquire().await.unwrap();
+        l.observe(p, None, 200, None);
+        let after = l.adaptive_rate().unwrap();
+        assert!(
+            (after - (cut + AIMD_INCREASE * 4.0)).abs() < 0.05,
+            "{after} from {cut}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

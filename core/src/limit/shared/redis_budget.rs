@@ -18,7 +18,9 @@ use async_trait::async_trait;
 
 use super::{Feed, SharedBudget, Take, TakeArgs};
 use crate::error::{Error, Result};
-use crate::limit::{AIMD_DECREASE, AIMD_INCREASE, AIMD_MIN_RATE, MAX_HEADER_WAIT};
+use crate::limit::{
+    AIMD_DECREASE, AIMD_INCREASE, AIMD_MIN_RATE, AIMD_PROBE_GROWTH, MAX_HEADER_WAIT,
+};
 use crate::redis_link::RedisLink;
 
 /// The Lua both scripts share: events counted in whole seconds (this one's and the last one's),
@@ -200,8 +202,9 @@ if has then
   st.sent = nil
 end
 -- The adaptive rate, as the local limiter's: cut on a 429 to a request sent after the last
--- cut, raised with time while answers succeed.
+-- cut, raised with time while answers succeed (by a share of itself until the first cut).
 local dec, inc, minr = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local grow = tonumber(ARGV[15])
 local learn = ARGV[10] == '1' and st.headers ~= 1 and ra < 0
 if learn and status == 429 then
   if st.aimd then
@@ -209,18 +212,22 @@ if learn and status == 429 then
       st.aimd.rate = math.max(st.aimd.rate * dec, minr)
       st.aimd.cut = now
       st.aimd.changed = now
+      st.aimd.probing = false
     end
   else
     local recent = 1
     if st.sent then
       roll(st.sent, now)
-      local part = math.max((now - st.sent.start) / 1000, 0.25)
+      local part = math.max((now - st.sent.start) / 1000, 1)
       recent = math.max(st.sent.last, st.sent.now / part, 1)
     end
-    st.aimd = {rate = math.max(recent * dec, minr), cut = now, changed = now}
+    st.aimd = {rate = math.max(recent * dec, minr), cut = now, changed = now, probing = true}
   end
 elseif learn and status < 400 and st.aimd then
-  st.aimd.rate = math.min(st.aimd.rate + inc * (now - st.aimd.changed) / 1000, 10000)
+  local secs = (now - st.aimd.changed) / 1000
+  local step = inc * secs
+  if st.aimd.probing then step = st.aimd.rate * grow * secs end
+  st.aimd.rate = math.min(st.aimd.rate + step, 10000)
   st.aimd.changed = now
 end
 local block = nil
@@ -370,7 +377,8 @@ impl SharedBudget for RedisRateBudget {
                     .arg(ms(self.in_flight_ttl))
                     .arg(AIMD_DECREASE)
                     .arg(AIMD_INCREASE)
-                    .arg(AIMD_MIN_RATE);
+                    .arg(AIMD_MIN_RATE)
+                    .arg(AIMD_PROBE_GROWTH);
                 async move { call.invoke_async(&mut c).await }
             })
             .await?;

@@ -929,8 +929,8 @@ mod tests {
         assert!(share0 > share, "{share0} vs {share}");
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn headers_turn_the_adaptive_rate_off() {
+    /// A limiter with no headers seen that has had 20 requests answered 200 at once.
+    async fn twenty_answered_without_headers() -> Limiter {
         let l = Limiter::new(RateLimitConfig {
             initial_window: None,
             resume_jitter: Duration::ZERO,
@@ -940,6 +940,12 @@ mod tests {
             let p = l.acquire().await.unwrap();
             l.observe(p, None, 200, None);
         }
+        l
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn headers_turn_the_adaptive_rate_off() {
+        let l = twenty_answered_without_headers().await;
         let p = l.acquire().await.unwrap();
         let in_flight = l.acquire().await.unwrap();
         l.observe(p, None, 429, None);
@@ -975,17 +981,9 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_first_guess_grows_by_a_share_of_itself_until_the_first_cut() {
-        let l = Limiter::new(RateLimitConfig {
-            initial_window: None,
-            resume_jitter: Duration::ZERO,
-            ..Default::default()
-        });
         // 20 answered at once, then a 429: the guess counts them over a whole second, not over
         // the few milliseconds they took (which would guess thousands a second).
-        for _ in 0..20 {
-            let p = l.acquire().await.unwrap();
-            l.observe(p, None, 200, None);
-        }
+        let l = twenty_answered_without_headers().await;
         let p = l.acquire().await.unwrap();
         l.observe(p, None, 429, None);
         let guess = l.adaptive_rate().unwrap();

@@ -33,6 +33,23 @@ pub mod webhooks;
 
 use napi_derive::napi;
 
+/// Builds the tokio runtime the addon's calls run on before the first call: napi's default
+/// would start a worker per core, and each worker more than the calls need is woken for each
+/// of them while the JavaScript side, on one thread, keeps the calls to about one core. The
+/// count is the core's policy ([`procore::options::runtime_worker_threads`]) unless
+/// `TOKIO_WORKER_THREADS` is set; should the runtime fail to build, napi builds its default.
+#[napi_derive::module_init]
+fn init() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all().thread_name("procore-rt");
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        builder.worker_threads(procore::options::runtime_worker_threads());
+    }
+    if let Ok(rt) = builder.build() {
+        napi::bindgen_prelude::create_custom_tokio_runtime(rt);
+    }
+}
+
 /// The stable error codes of the core, in order (`ERROR_CODES` in `index.js`).
 #[napi]
 pub fn error_codes() -> Vec<String> {

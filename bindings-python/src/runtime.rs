@@ -62,7 +62,9 @@ pub fn runtime() -> std::io::Result<&'static Runtime> {
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all().thread_name("procore-rt");
     if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
-        builder.worker_threads(worker_threads());
+        // One worker on 2 cores: a blocking call made 3.4 context switches instead of 4.5 and
+        // took a fifth less CPU; asyncio at 64 tasks and 8 threads went as fast as with two.
+        builder.worker_threads(procore::options::runtime_worker_threads());
     }
     let rt = builder.build()?;
     let fresh: &'static mut Entry = Box::leak(Box::new(Entry { pid, runtime: rt }));
@@ -78,18 +80,6 @@ pub fn runtime() -> std::io::Result<&'static Runtime> {
             _ => Ok(&fresh.runtime),
         },
     }
-}
-
-/// Half the cores, at least 1 and at most 4 (`TOKIO_WORKER_THREADS` overrides it): the GIL
-/// keeps Python's side of the calls to about one core, and a worker more than the calls need
-/// is woken (and sleeps again) for each of them. With one worker on 2 cores, a blocking call
-/// made 3.4 context switches instead of 4.5 and took a fifth less CPU; asyncio at 64 tasks and
-/// 8 threads went as fast as with two.
-fn worker_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .div_ceil(2)
-        .clamp(1, 4)
 }
 
 pub fn runtime_py() -> PyResult<&'static Runtime> {

@@ -423,6 +423,17 @@ pub struct CallOptions {
     pub raw: Option<bool>,
 }
 
+/// How many worker threads the tokio runtime a binding builds for its calls gets: half the
+/// cores, at least 1 and at most 4. The caller's side of the calls runs on about one core (the
+/// GIL in Python, the main thread in Node), and a worker more than the calls need is woken, and
+/// sleeps again, for each of them. Bindings let `TOKIO_WORKER_THREADS` override it.
+pub fn runtime_worker_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .div_ceil(2)
+        .clamp(1, 4)
+}
+
 /// The most attempts a call may ask for.
 pub const MAX_ATTEMPTS: u64 = 100;
 

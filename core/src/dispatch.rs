@@ -188,7 +188,7 @@ pub(crate) async fn execute(inner: &ClientInner, spec: &RequestSpec) -> Result<R
             &inner.http,
             method,
             &url,
-            token.secret(),
+            token.bearer(),
             company,
             spec.body.as_ref(),
             timeout,
@@ -248,7 +248,6 @@ pub(crate) async fn execute(inner: &ClientInner, spec: &RequestSpec) -> Result<R
             // Return
             return Ok(Response {
                 status,
-                request_id: request_id_of(&answer.headers),
                 headers: answer.headers,
                 body: answer.body,
                 rate_limit: snapshot,

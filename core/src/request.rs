@@ -335,21 +335,26 @@ pub(crate) fn resolve_url(
 }
 
 /// True when a segment of `path` is `.` or `..`, also when percent-encoded (`%2e`, `.%2E`).
-/// (Without allocating: it runs twice on every call.)
+/// One pass over the bytes, without allocating: it runs twice on every call, and only a
+/// segment that starts with `.` or `%` needs a closer look.
 fn has_dot_segment(path: &str) -> bool {
-    path.split('/').any(|seg| {
-        let mut rest = seg.as_bytes();
-        let mut dots = 0;
-        while !rest.is_empty() {
-            rest = match rest {
-                [b'.', tail @ ..] => tail,
-                [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
-                _ => return false,
-            };
-            dots += 1;
-        }
-        dots == 1 || dots == 2
-    })
+    path.as_bytes()
+        .split(|&b| b == b'/')
+        .any(|seg| matches!(seg.first(), Some(b'.' | b'%')) && is_dot_segment(seg))
+}
+
+/// `.` or `..`, each dot possibly written `%2e` or `%2E`.
+fn is_dot_segment(mut seg: &[u8]) -> bool {
+    let mut dots = 0;
+    while !seg.is_empty() {
+        seg = match seg {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', b'e' | b'E', tail @ ..] => tail,
+            _ => return false,
+        };
+        dots += 1;
+    }
+    dots == 1 || dots == 2
 }
 
 #[cfg(test)]

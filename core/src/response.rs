@@ -18,7 +18,6 @@ pub struct Response {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) rate_limit: Option<RateLimitSnapshot>,
-    pub(crate) request_id: Option<String>,
     pub(crate) attempts: u32,
     pub(crate) waited: Duration,
 }
@@ -88,9 +87,9 @@ impl Response {
         self.rate_limit.as_ref()
     }
 
-    /// `X-Request-Id`, for Procore support.
+    /// `X-Request-Id`, for Procore support (read from the headers when asked).
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        crate::transport::request_id_in(&self.headers)
     }
 
     /// Attempts made for this call (1 when nothing was retried).

@@ -443,3 +443,20 @@ async fn small_company_projects_and_filters() {
     assert!(!inactive.is_empty());
     assert!(inactive.iter().all(|p| p["active"] == false));
 }
+
+#[tokio::test]
+async fn an_access_token_that_cannot_be_a_header_is_refused_before_sending() {
+    let sim = sim().await;
+    let before = sim.counters().requests_total;
+    let c = builder(&sim)
+        .access_token("abc\r\nx-injected: 1")
+        .company_id(BIG_BUILD)
+        .build()
+        .unwrap();
+    let e = c.get("/rest/v1.0/me").send().await.unwrap_err();
+    assert_eq!(e.code(), "config", "{e}");
+    assert!(e.to_string().contains("not valid in a header"), "{e}");
+    // The token is not in the message, and nothing reached the server.
+    assert!(!e.to_string().contains("x-injected"), "{e}");
+    assert_eq!(sim.counters().requests_total, before);
+}

@@ -40,6 +40,13 @@ impl AccessToken {
         self.0.set.access_token()
     }
 
+    /// The `Authorization` header value for it (`Bearer ...`, marked sensitive), built once per
+    /// token set rather than on every call; `None` when the token cannot be a header value (a
+    /// line break or a control character in it).
+    pub(crate) fn bearer(&self) -> Option<&http::HeaderValue> {
+        self.0.bearer.as_ref()
+    }
+
     /// The version of the token set this token belongs to.
     pub fn version(&self) -> u64 {
         self.0.set.version
@@ -54,6 +61,8 @@ impl std::fmt::Debug for AccessToken {
 
 struct Current {
     set: TokenSet,
+    /// `Authorization: Bearer <access token>`, sensitive (never printed by `http`'s `Debug`).
+    bearer: Option<http::HeaderValue>,
     /// When to refresh ahead of expiry; `None` for tokens that never expire.
     refresh_at: Option<SystemTime>,
 }
@@ -537,7 +546,17 @@ impl TokenManager {
                     .unwrap_or(UNIX_EPOCH)
             }),
         };
-        let c = Arc::new(Current { set, refresh_at });
+        let bearer = http::HeaderValue::try_from(format!("Bearer {}", set.access_token()))
+            .ok()
+            .map(|mut v| {
+                v.set_sensitive(true);
+                v
+            });
+        let c = Arc::new(Current {
+            set,
+            refresh_at,
+            bearer,
+        });
         self.write_state(|s| {
             s.current = Some(c.clone());
             s.dead = None;

@@ -6,7 +6,12 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
+
+// Static names: a lookup by `&str` parses and validates the name on every call.
+const LIMIT: HeaderName = HeaderName::from_static("x-rate-limit-limit");
+const REMAINING: HeaderName = HeaderName::from_static("x-rate-limit-remaining");
+const RESET: HeaderName = HeaderName::from_static("x-rate-limit-reset");
 
 /// The longest wait any header can impose (one hour and a bit: the hourly window).
 pub const MAX_HEADER_WAIT: Duration = Duration::from_secs(3700);
@@ -33,16 +38,16 @@ impl RateLimitSnapshot {
 
     /// Parses the three headers; `None` unless all three are present and sane.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let num = |name: &str| -> Option<u64> {
+        let num = |name: HeaderName| -> Option<u64> {
             let v = headers.get(name)?.to_str().ok()?.trim();
             if v.is_empty() || v.len() > 20 || !v.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             v.parse::<u64>().ok()
         };
-        let limit = num("x-rate-limit-limit")?;
-        let remaining = num("x-rate-limit-remaining")?;
-        let reset = num("x-rate-limit-reset")?;
+        let limit = num(LIMIT)?;
+        let remaining = num(REMAINING)?;
+        let reset = num(RESET)?;
         if limit == 0 || remaining > limit {
             return None;
         }

@@ -1,6 +1,7 @@
-//! The page cursor: the core's [`procore::PageCursor`] (items kept as JSON text) behind a tokio mutex. `index.js` turns
-//! it into an async iterator that only calls `nextPage()`; the walk itself (Link / Total
-//! headers, v1 arrays and v2 envelopes, `max_items`) is the core's.
+//! The page cursor: the core's [`procore::PageCursor`] (items kept as JSON text) behind a tokio
+//! mutex. `index.js` turns it into an async iterator that calls `nextPage()` for each page and
+//! `nextChunk()` for its items; the walk itself (Link / Total headers, v1 arrays and v2
+//! envelopes, `max_items`) is the core's.
 
 use std::sync::Arc;
 
@@ -11,11 +12,10 @@ use tokio::sync::Mutex;
 use crate::client::{rate_limit, NativeRateLimit};
 use crate::errors::IntoJs;
 
-/// One page. Items travel as JSON array texts of at most about [`CHUNK_BYTES`] each (parsed by
-/// `JSON.parse` in JS and joined in order).
+/// One page's metadata. Its items are taken with `nextChunk()` as JSON array texts of at most
+/// about [`CHUNK_BYTES`] each (parsed by `JSON.parse` in JS, in order).
 #[napi(object)]
 pub struct NativePage {
-    pub items_json: Vec<String>,
     pub count: u32,
     pub number: u32,
     pub total: Option<f64>,
@@ -34,42 +34,51 @@ type RawItem = Box<serde_json::value::RawValue>;
 pub struct NativePageCursor {
     /// `None` once closed.
     inner: Arc<Mutex<Option<procore::PageCursor<RawItem>>>>,
+    /// The items of the last page not yet handed to JS, and where the next chunk starts.
+    pending: std::sync::Mutex<(Vec<RawItem>, usize)>,
 }
 
 impl NativePageCursor {
     pub(crate) fn new(p: procore::Paginator) -> Self {
         NativePageCursor {
             inner: Arc::new(Mutex::new(Some(p.into_cursor_as::<RawItem>()))),
+            pending: std::sync::Mutex::new((Vec::new(), 0)),
         }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, (Vec<RawItem>, usize)> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-/// The largest text a page is cut into for JS. V8 puts a string over about 128 KiB in its
-/// large-object space, which only a full collection frees: one such string per page piled up
-/// to about 20 MiB streaming 100,000 items at per_page 1000, where strings this size go with
-/// the next young-generation collection.
-const CHUNK_BYTES: usize = 48 * 1024;
+/// The largest text a page is cut into for JS. A chunk goes to JS only when the one before is
+/// used up, so V8 holds one chunk and its parsed items at a time: what survives each
+/// young-generation collection stays small, and V8 keeps its young generation at its smallest.
+/// Streaming 100,000 items at per_page 1000 (Node 20): a whole page handed over at once as
+/// 48 KiB texts peaked at about 68 MiB; one chunk at a time, 16 or 48 KiB chunks still often
+/// let the heap grow from 7.7 to 9.7 MiB (64.5-65 MiB peak), 4 and 8 KiB chunks never did
+/// (about 63 MiB), at the same items/s. A string over about 128 KiB would go to V8's
+/// large-object space, which only a full collection frees.
+const CHUNK_BYTES: usize = 8 * 1024;
 
-/// `[item,item,...]` texts from the items' texts, each at most about `CHUNK_BYTES` (an item
-/// larger than that has a text of its own).
-fn json_arrays(items: &[RawItem]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for item in items {
+/// The next `[item,item,...]` text from `items[*from..]`, at most about `CHUNK_BYTES` (an item
+/// larger than that has a text of its own); `None` when every item was handed out.
+fn next_json_array(items: &[RawItem], from: &mut usize) -> Option<String> {
+    let rest = items.get(*from..).filter(|r| !r.is_empty())?;
+    let mut out = String::with_capacity(
+        CHUNK_BYTES.min(rest.iter().map(|i| i.get().len() + 1).sum::<usize>() + 1),
+    );
+    for item in rest {
         let text = item.get();
-        if !current.is_empty() && current.len() + text.len() + 2 > CHUNK_BYTES {
-            current.push(']');
-            out.push(std::mem::take(&mut current));
+        if !out.is_empty() && out.len() + text.len() + 2 > CHUNK_BYTES {
+            break;
         }
-        current.reserve(text.len() + 2);
-        current.push(if current.is_empty() { '[' } else { ',' });
-        current.push_str(text);
+        out.push(if out.is_empty() { '[' } else { ',' });
+        out.push_str(text);
+        *from += 1;
     }
-    if !current.is_empty() {
-        current.push(']');
-        out.push(current);
-    }
-    out
+    out.push(']');
+    Some(out)
 }
 
 #[napi]
@@ -84,10 +93,10 @@ impl NativePageCursor {
         let Some(page) = cursor.next_page().await.js()? else {
             return Ok(None);
         };
-        let items_json = json_arrays(&page.items);
+        let count = page.items.len();
+        *self.pending() = (page.items, 0);
         Ok(Some(NativePage {
-            items_json,
-            count: u32::try_from(page.items.len()).unwrap_or(u32::MAX),
+            count: u32::try_from(count).unwrap_or(u32::MAX),
             number: page.number,
             total: page.total.map(|t| t as f64),
             per_page: page.per_page,
@@ -95,6 +104,18 @@ impl NativePageCursor {
             rate_limit: rate_limit(page.rate_limit.as_ref()),
             request_id: page.request_id,
         }))
+    }
+
+    /// The next JSON array text of the last page's items, or `null` when all were taken.
+    #[napi]
+    pub fn next_chunk(&self) -> Option<String> {
+        let mut pending = self.pending();
+        let (items, from) = &mut *pending;
+        let chunk = next_json_array(items, from);
+        if chunk.is_none() {
+            *pending = (Vec::new(), 0);
+        }
+        chunk
     }
 
     /// True when no page is left.
@@ -109,6 +130,7 @@ impl NativePageCursor {
     /// Ends the walk: a page being fetched ahead is stopped, and `nextPage()` gives `null`.
     #[napi]
     pub fn close(&self) {
+        *self.pending() = (Vec::new(), 0);
         // Usually free at once; if a `nextPage()` holds the cursor, once it is done.
         if let Ok(mut c) = self.inner.try_lock() {
             *c = None;

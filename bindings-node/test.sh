@@ -28,5 +28,8 @@ echo "== tsc --noEmit --strict on examples/node/*.ts against index.d.ts"
 "$PKG/node_modules/.bin/tsc" --noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext \
   --types node --typeRoots "$PKG/node_modules/@types" "$ROOT"/examples/node/*.ts
 
+echo "== the addon's own unit tests (cargo test --release -p procore-node --lib)"
+(cd "$ROOT" && cargo test --release -q -p procore-node --lib)
+
 echo "== node --test"
 node --test --test-concurrency=1 test/*.test.js

@@ -25,9 +25,10 @@ pub struct NativePage {
     pub request_id: Option<String>,
 }
 
-/// Each item's JSON text as the server sent it: the page reaches JS as one array text for
-/// `JSON.parse`, without building (and re-serializing) a `serde_json::Value` per item.
-type RawItem = Box<serde_json::value::RawValue>;
+/// Each item's JSON text as the server sent it, a slice of the page's body: the items reach JS
+/// as array texts for `JSON.parse`, without building (and re-serializing) a
+/// `serde_json::Value` per item, or copying each item out of the body.
+use procore::RawItem;
 
 /// A walk over a collection, one page per `nextPage()`.
 #[napi]
@@ -63,22 +64,27 @@ const CHUNK_BYTES: usize = 8 * 1024;
 
 /// The next `[item,item,...]` text from `items[*from..]`, at most about `CHUNK_BYTES` (an item
 /// larger than that has a text of its own); `None` when every item was handed out.
-fn next_json_array(items: &[RawItem], from: &mut usize) -> Option<String> {
+fn next_json_array<I: AsRef<[u8]>>(items: &[I], from: &mut usize) -> Option<String> {
     let rest = items.get(*from..).filter(|r| !r.is_empty())?;
-    let mut out = String::with_capacity(
-        CHUNK_BYTES.min(rest.iter().map(|i| i.get().len() + 1).sum::<usize>() + 1),
+    let mut out = Vec::with_capacity(
+        CHUNK_BYTES.min(rest.iter().map(|i| i.as_ref().len() + 1).sum::<usize>() + 1),
     );
     for item in rest {
-        let text = item.get();
+        let text = item.as_ref();
         if !out.is_empty() && out.len() + text.len() + 2 > CHUNK_BYTES {
             break;
         }
-        out.push(if out.is_empty() { '[' } else { ',' });
-        out.push_str(text);
+        out.push(if out.is_empty() { b'[' } else { b',' });
+        out.extend_from_slice(text);
         *from += 1;
     }
-    out.push(']');
-    Some(out)
+    out.push(b']');
+    // Each item was checked to be UTF-8 when its page was decoded; should one not be, its
+    // bytes are replaced (U+FFFD) rather than lost.
+    Some(
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 #[napi]
@@ -140,5 +146,40 @@ impl NativePageCursor {
         napi::bindgen_prelude::spawn(async move {
             *inner.lock().await = None;
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every chunk is a JSON array of whole items, in order, at most `CHUNK_BYTES` unless one
+    /// item alone is larger; together they hold every item once.
+    #[test]
+    fn chunks_cut_a_page_into_arrays_of_whole_items() {
+        let small = r#"{"id":1,"name":"x"}"#.to_string();
+        let big = format!(r#"{{"id":2,"notes":"{}"}}"#, "y".repeat(CHUNK_BYTES * 2));
+        let mut items: Vec<String> = vec![small.clone(); 1000];
+        items.insert(500, big.clone());
+        let mut from = 0;
+        let mut seen: Vec<serde_json::Value> = Vec::new();
+        while let Some(chunk) = next_json_array(&items, &mut from) {
+            let arr: Vec<serde_json::Value> = serde_json::from_str(&chunk).unwrap();
+            assert!(!arr.is_empty());
+            assert!(
+                chunk.len() <= CHUNK_BYTES || arr.len() == 1,
+                "{} bytes",
+                chunk.len()
+            );
+            seen.extend(arr);
+        }
+        assert_eq!(from, items.len());
+        let want: Vec<serde_json::Value> = items
+            .iter()
+            .map(|i| serde_json::from_str(i).unwrap())
+            .collect();
+        assert_eq!(seen, want);
+        let none: [&str; 0] = [];
+        assert_eq!(next_json_array(&none, &mut 0), None);
     }
 }

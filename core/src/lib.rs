@@ -56,7 +56,7 @@ pub use limit::{RateLimitConfig, RateLimitSnapshot};
 pub use options::{
     AuthOptions, CallOptions, ClientOptions, Num, PaginateOptions, PaginateSpec, QueryValue, Span,
 };
-pub use paginate::{Page, PageCursor, Paginator};
+pub use paginate::{Page, PageCursor, PageItem, Paginator, RawItem};
 pub use request::{CompanyChoice, RequestBuilder, RequestSpec};
 pub use response::Response;
 pub use retry::RetryConfig;

@@ -143,8 +143,8 @@ impl Paginator {
         self.into_cursor_as::<Value>()
     }
 
-    /// A cursor whose pages' items are decoded as `T` (prefetched pages too): for example
-    /// `Box<serde_json::value::RawValue>` to pass each item's JSON text on untouched.
+    /// A cursor whose pages' items are decoded as `T` (prefetched pages too): any type serde
+    /// decodes, or [`RawItem`] to pass each item's JSON text on untouched and uncopied.
     pub fn into_cursor_as<T>(self) -> PageCursor<T> {
         let mut spec = self.spec;
         spec.method = Method::GET;
@@ -294,6 +294,56 @@ fn page_items<T: DeserializeOwned>(resp: &Response) -> Result<Vec<T>> {
     })
 }
 
+/// What a page's items are decoded into: any type serde can decode (a [`Value`], a struct of
+/// yours), or a [`RawItem`].
+pub trait PageItem: Sized + Send + 'static {
+    /// The items of a page's answer (a v1 array or a v2 `{"data": [...]}`), in order.
+    fn from_page(resp: &Response) -> Result<Vec<Self>>;
+}
+
+impl<T: DeserializeOwned + Send + 'static> PageItem for T {
+    fn from_page(resp: &Response) -> Result<Vec<Self>> {
+        page_items(resp)
+    }
+}
+
+/// One item's JSON text exactly as the server sent it, without a copy: a slice of the page's
+/// body (which lives as long as any of its items). For passing items on to another JSON
+/// parser (the Node binding hands them to `JSON.parse`) without decoding them here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawItem(bytes::Bytes);
+
+impl RawItem {
+    /// The item's JSON text, as bytes (valid UTF-8: checked when the page was decoded).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for RawItem {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl PageItem for RawItem {
+    fn from_page(resp: &Response) -> Result<Vec<Self>> {
+        use serde_json::value::RawValue;
+        let body = resp.bytes();
+        let page: Envelope<&RawValue> = serde_json::from_slice(body)
+            .map_err(|e| crate::error::decode_error(resp.status(), body, &e))?;
+        let items = match page {
+            Envelope::V1(items) => items,
+            Envelope::V2 { data } => data,
+        };
+        // Each raw value borrows from `body`: its bytes are a part of the body's.
+        Ok(items
+            .into_iter()
+            .map(|raw| RawItem(body.slice_ref(raw.get().as_bytes())))
+            .collect())
+    }
+}
+
 /// The most pages one walk fetches (10 million items at 100 a page); past it the walk ends
 /// in a `decode` error rather than running forever.
 pub const MAX_PAGES: usize = 100_000;
@@ -310,7 +360,7 @@ fn page_key(url: &url::Url) -> u64 {
     h.finish()
 }
 
-impl<T: DeserializeOwned + Send + 'static> PageCursor<T> {
+impl<T: PageItem> PageCursor<T> {
     /// True when no page is left.
     pub fn is_done(&self) -> bool {
         self.next.is_none() && self.ahead.is_none()
@@ -324,7 +374,7 @@ impl<T: DeserializeOwned + Send + 'static> PageCursor<T> {
         };
         let items = match decoded {
             Some(items) => items?,
-            None => page_items::<T>(&resp)?,
+            None => T::from_page(&resp)?,
         };
         let page = self.finish(request.number, &resp, items);
         if self.prefetch {
@@ -392,7 +442,7 @@ impl<T: DeserializeOwned + Send + 'static> PageCursor<T> {
         let (client, spec) = (self.client.clone(), request.spec.clone());
         let task = rt.spawn(async move {
             let resp = client.send(&spec).await?;
-            let items = page_items::<T>(&resp);
+            let items = T::from_page(&resp);
             Ok((resp, items))
         });
         self.ahead = Some(Ahead { request, task });
@@ -605,6 +655,39 @@ mod tests {
             "[1, \"a\"]",
         ] {
             assert!(serde_json::from_str::<Envelope<u32>>(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn answer(body: &'static str) -> Response {
+        Response {
+            status: 200,
+            headers: http::HeaderMap::new(),
+            body: bytes::Bytes::from_static(body.as_bytes()),
+            rate_limit: None,
+            attempts: 1,
+            waited: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn raw_items_are_the_bodys_own_bytes() {
+        let v1 = answer(r#"[ {"id": 1, "name": "a\u00e9"} ,{"id":2}]"#);
+        let items = RawItem::from_page(&v1).unwrap();
+        let texts: Vec<&[u8]> = items.iter().map(RawItem::as_bytes).collect();
+        assert_eq!(
+            texts,
+            [&br#"{"id": 1, "name": "a\u00e9"}"#[..], &br#"{"id":2}"#[..]]
+        );
+        // Slices of the body, not copies.
+        let body = v1.bytes().as_ptr_range();
+        assert!(items.iter().all(|i| body.contains(&i.as_bytes().as_ptr())));
+        let v2 = answer(r#"{"data": [1, "x", null], "meta": {}}"#);
+        let items = RawItem::from_page(&v2).unwrap();
+        let texts: Vec<&[u8]> = items.iter().map(RawItem::as_bytes).collect();
+        assert_eq!(texts, [&b"1"[..], &br#""x""#[..], &b"null"[..]]);
+        for bad in ["", "{", r#"{"items": []}"#, "3"] {
+            let e = RawItem::from_page(&answer(bad)).unwrap_err();
+            assert_eq!(e.code(), "decode", "{bad}: {e}");
         }
     }
 

@@ -30,6 +30,7 @@ function us(rate) { return rate > 0 ? 1e6 / rate : 0 }
   ratioH[c] = num($0, "headers +[0-9]+ \\(min [0-9]+ max [0-9]+\\) ratio")
   sim[c] = num($0, "simulator CPU")
 }
+/^callgrind python blocking/ { cgy_p = num($0, ": procore"); cgy_q = num($0, "pyreqwest"); cgy_u = num($0, "urllib3") }
 /^callgrind at c=64/ { cg_p = num($0, "procore"); cg_r = num($0, "reqwest"); cg_h = num($0, "reqwest-headers") }
 /^upload [0-9]+ MiB \(v2.1/ { up_mib = num($0, "upload"); up_rss = num($0, "peak RSS \\+"); up_naive = num($0, "s; \\+") }
 /^behind nginx limit_req/ { hl_rate = num($0, "adaptive"); hl_429 = num($0, "adaptive [0-9.]+ r/s,"); hl_rate0 = num($0, "\\(adaptive off\\)"); hl_4290 = num($0, "\\(adaptive off\\) [0-9.]+ r/s,") }
@@ -108,7 +109,7 @@ END {
   if (inside && lim != "")
     lim = lim ". The gap is inside the run-to-run spread of a 2-core machine (simulator and client pinned to one core each when taskset exists): more runs or a larger machine would be needed to resolve it"
   if (cg_p != "" && cg_r != "" && cg_h != "")
-    lim = lim sprintf(". Under callgrind (repeatable) the client executes %s instructions a request at c=64, plain reqwest %s (procore %.1f%% more) and reqwest sending the SDK's Procore-Sdk-Version, Procore-Sdk-Language and Accept headers %s (procore %+.1f%%): the pipeline's own cost (token, pacing, retry bookkeeping) is about the latter, the rest is the three headers Procore's SDKs send", \
+    lim = lim sprintf(". Under callgrind (repeatable) the client executes %s instructions a request at c=64, plain reqwest %s (procore %.1f%% more) and reqwest sending the SDK's Procore-Sdk-Version, Procore-Sdk-Language and Accept headers %s (procore %+.1f%%): the pipeline's own cost (token, pacing, retry bookkeeping) is below the latter; the gap to plain reqwest is the Procore-Sdk-Version and Procore-Sdk-Language headers Procore's SDKs send: with Host, User-Agent, Accept, Authorization and Procore-Company-Id they make 7 headers, one more than the first 8-slot header map holds, so each request's map grows into a 1.3 KiB block above glibc's small-bin limit, and the malloc consolidation that triggers slows the allocations after it (the JSON decoding's included)", \
                       cg_p, cg_r, 100 * (cg_p / cg_r - 1), cg_h, 100 * (cg_p / cg_h - 1))
   row("Rust core >= 0.97x plain reqwest, c=1 and c=64, auth, pacing and retries on (issue 18; was 0.95x)", m, yes(ok), lim)
 
@@ -132,6 +133,8 @@ END {
       lim = lim sprintf(", of which its CPU (all threads) is %s us with %s context switches (urllib3: %s us, %s): procore does the work in %.0f%% of urllib3's CPU, and the rest of a request is the round trip to the simulator, which shares the 2 cores (%s%% of one core)", \
                         cpu_p, sw_p, cpu_u3, sw_u3, 100 * cpu_p / cpu_u3, pb_sim)
   }
+  if (cgy_p != "" && cgy_u != "")
+    lim = lim sprintf(". Under callgrind (repeatable) a request takes %s instructions in procore's whole process and %s in urllib3's: %.1fx fewer", cgy_p, cgy_u, cgy_u / cgy_p)
   row("Python procore.Client >= 2.5x urllib3 (blocking, 1 thread)", (pb_u3 == "" ? "" : pb_u3 "x"), (pb_u3 == "" ? "-" : yes(pb_u3 + 0 >= 2.5)), lim)
   lim = ""
   if (prq != "" && P[1] != "" && pb_p != "") {
@@ -143,6 +146,8 @@ END {
       lim = lim ((cpu_p - cpu_prq >= us(pb_p) - us(prq)) ? "; the extra CPU alone covers the gap" : sprintf("; the other %.0f us is waiting", (us(pb_p) - us(prq)) - (cpu_p - cpu_prq)))
     }
   }
+  if (cgy_p != "" && cgy_q != "")
+    lim = lim sprintf(". Under callgrind (repeatable) a request takes %s instructions in procore's whole process and %s in pyreqwest's (procore %+.1f%%)", cgy_p, cgy_q, 100 * (cgy_p / cgy_q - 1))
   row("Python procore.Client >= 1.0x pyreqwest (blocking, 1 thread)", (pb_prq == "" ? "" : pb_prq "x"), (pb_prq == "" ? "-" : yes(pb_prq + 0 >= 1)), lim)
 
   m = (pa == "") ? "" : pa "x the best httpx pool (vs aiohttp " pah "x)"
@@ -160,6 +165,7 @@ END {
     lim = lim (lim == "" ? "" : "; ") sprintf("c=%d: 1.2x needs %.0f req/s (%.0f us a request; procore takes %.0f, undici %.0f); client CPU a request procore %s us (%s context switches), undici %s us (%s)", \
                  cc, 1.2 * NU[cc], us(1.2 * NU[cc]), us(NP[cc]), us(NU[cc]), NPcpu[cc], NPsw[cc], NUcpu[cc], NUsw[cc])
     if (cc == 1 && P[1] != "") lim = lim sprintf(" (the Rust core alone takes %.0f us a request at c=1, undici %.0f us)", us(P[1]), us(NU[1]))
+    if (cc == 1) lim = lim ": at c=1 every call crosses threads twice (the JavaScript thread hands it to the runtime's worker, whose answer wakes the JavaScript thread again) where undici does its I/O on the JavaScript thread, and on 2 cores shared with the simulator each crossing can wait for a core; at c=64 the crossings are shared by many calls"
     if (cc == 64) lim = lim sprintf(", the simulator at %s%% of one core under procore and %s%% under undici", NPsim[cc], NUsim[cc])
   }
   row("Node procore >= 1.2x undici.request, c=1 and c=64", m, (nu1 == "" ? "-" : yes(nu1 + 0 >= 1.2 && nu64 + 0 >= 1.2)), lim)
@@ -199,9 +205,12 @@ END {
           " MiB for the walk"
     if (ns_code != "")
       lim = lim ". At the end of the walk " ns_code " MiB are the node binary's own code pages (JSON.parse, the GC and" \
-            " promise machinery the walk runs through), " ns_heap " MiB V8's heap (a parsed page of 1000 items and the garbage" \
-            " between collections) and " ns_other " MiB other anonymous memory (the addon's runtime threads and their malloc" \
-            " arenas, which parse the page and the one fetched ahead, and V8's other areas)"
+            " promise machinery the walk runs through, about 3.6 MiB more than after loading), " ns_heap " MiB V8's heap" \
+            " (at its smallest young generation; about 2.5 MiB of it are the walk's 100,000 distinct short strings, such as" \
+            " project numbers, which JSON.parse internalizes into old space) and " ns_other " MiB other anonymous memory" \
+            " (V8's string table, grown to 2 MiB for those strings with its 1 MiB predecessor kept until a full collection;" \
+            " the addon's runtime threads and their malloc arenas; V8's other areas). Node pays the string table and the" \
+            " internalized strings for any JSON.parse of this data"
     lim = lim ". The same walk at per_page 100 peaks at " ns_100 " MiB; Node's own fetch paging by hand at per_page 1000 peaks at " ns_fetch " MiB"
   }
   row("Streaming 100,000 items with peak RSS < 64 MiB, every language", m, yes(ok), lim)

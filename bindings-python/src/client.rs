@@ -38,7 +38,8 @@ fn build(opts: &ClientOptions, current: Option<TokenSet>) -> procore::Result<pro
 }
 
 struct Slot {
-    pid: u32,
+    /// [`crate::runtime::process_key`] of the process the client was built in.
+    process: u64,
     client: Option<procore::Client>,
 }
 
@@ -58,12 +59,12 @@ impl NativeClient {
         let Some(client) = slot.client.clone() else {
             return Err(config(py, "the client is closed"));
         };
-        let pid = std::process::id();
-        if slot.pid == pid {
+        let process = crate::runtime::process_key();
+        if slot.process == process {
             return Ok(client);
         }
         let fresh = build(&self.opts, client.tokens().current_tokens()).py(py)?;
-        slot.pid = pid;
+        slot.process = process;
         slot.client = Some(fresh.clone());
         Ok(fresh)
     }
@@ -179,7 +180,7 @@ impl NativeClient {
             opts,
             loop_slot,
             slot: Mutex::new(Slot {
-                pid: std::process::id(),
+                process: crate::runtime::process_key(),
                 client: Some(client),
             }),
         })

@@ -2,14 +2,18 @@
 //!
 //! **Fork safety.** A tokio runtime does not survive `os.fork()`: its worker threads exist only
 //! in the parent, so a child that used the parent's runtime would hang (delta-rs, opendal and
-//! obstore all hit this). The runtime here is kept per process id: when [`runtime`] sees a new
-//! pid it builds a fresh runtime and *leaks* the parent's (dropping it would try to join
-//! threads that do not exist in the child). Lookup is one atomic load and a `getpid`; no lock
-//! is held across a fork.
+//! obstore all hit this). The runtime here is kept per fork generation: a `pthread_atfork`
+//! child handler counts forks, and when [`runtime`] sees a new count it builds a fresh runtime
+//! and *leaks* the parent's (dropping it would try to join threads that do not exist in the
+//! child). Lookup is two atomic loads (no `getpid` system call on every call: glibc no longer
+//! caches it); no lock is held across a fork. Should the handler not register, the process id
+//! is compared instead.
 //!
 //! **Blocking calls** ([`block_on`]) drive the future on the calling thread with the GIL
 //! released, in 50 ms slices; between slices the GIL is taken back to run `check_signals`,
-//! so Ctrl-C raises `KeyboardInterrupt` (and the call is dropped).
+//! so Ctrl-C raises `KeyboardInterrupt` (and the call is dropped). The slices are timed by the
+//! thread's own parking, not by a tokio timer: a timer registered on every call made the
+//! runtime's driver wake up to take it into account (a system call or two a request).
 //!
 //! **asyncio** ([`future_into_py`]) spawns on the same runtime and hands answers to the event
 //! loop through a queue and a socket the loop watches, so no runtime thread ever waits for the
@@ -19,9 +23,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
-use std::time::Duration;
+use std::sync::{Arc, Once};
+use std::task::{Context, Poll, Wake};
+use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -31,8 +37,42 @@ use pyo3_async_runtimes::TaskLocals;
 use tokio::runtime::Runtime;
 
 struct Entry {
-    pid: u32,
+    /// The [`process_key`] of the process it was built in.
+    process: u64,
     runtime: Runtime,
+}
+
+/// Forks seen in this process's line (bumped in the child by the `pthread_atfork` handler).
+static FORKS: AtomicU64 = AtomicU64::new(0);
+/// True once the handler is registered (then `FORKS` alone tells a child from its parent).
+static FORK_HOOK: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn count_fork_in_child() {
+    FORKS.fetch_add(1, Ordering::AcqRel);
+}
+
+/// The fork generation, registering the handler on first use.
+fn fork_generation() -> u64 {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // SAFETY: the handler only increments an atomic, which is async-signal-safe and valid
+        // in a freshly forked child.
+        #[allow(unsafe_code)]
+        let rc = unsafe { libc::pthread_atfork(None, None, Some(count_fork_in_child)) };
+        FORK_HOOK.store(rc == 0, Ordering::Release);
+    });
+    FORKS.load(Ordering::Acquire)
+}
+
+/// Tells this process from its parent and its children across `fork()`: the fork generation,
+/// or, should the handler not have registered, the process id (a system call).
+pub fn process_key() -> u64 {
+    let generation = fork_generation();
+    if FORK_HOOK.load(Ordering::Acquire) {
+        generation
+    } else {
+        (1 << 32) | u64::from(std::process::id())
+    }
 }
 
 /// The current process's runtime. Entries are leaked on purpose and never freed.
@@ -53,9 +93,9 @@ fn current() -> Option<&'static Entry> {
 
 /// This process's runtime, built on first use and again after a fork.
 pub fn runtime() -> std::io::Result<&'static Runtime> {
-    let pid = std::process::id();
+    let process = process_key();
     if let Some(entry) = current() {
-        if entry.pid == pid {
+        if entry.process == process {
             return Ok(&entry.runtime);
         }
     }
@@ -67,7 +107,10 @@ pub fn runtime() -> std::io::Result<&'static Runtime> {
         builder.worker_threads(procore::options::runtime_worker_threads());
     }
     let rt = builder.build()?;
-    let fresh: &'static mut Entry = Box::leak(Box::new(Entry { pid, runtime: rt }));
+    let fresh: &'static mut Entry = Box::leak(Box::new(Entry {
+        process,
+        runtime: rt,
+    }));
     let fresh_ptr: *mut Entry = fresh;
     let seen = CURRENT.load(Ordering::Acquire);
     match CURRENT.compare_exchange(seen, fresh_ptr, Ordering::AcqRel, Ordering::Acquire) {
@@ -76,7 +119,7 @@ pub fn runtime() -> std::io::Result<&'static Runtime> {
         // Another thread of this process won the race: use its runtime (ours stays unused;
         // this happens at most once per thread per process).
         Err(_) => match current() {
-            Some(e) if e.pid == pid => Ok(&e.runtime),
+            Some(e) if e.process == process => Ok(&e.runtime),
             _ => Ok(&fresh.runtime),
         },
     }
@@ -106,17 +149,51 @@ where
     }
     let mut fut = Box::pin(fut);
     loop {
-        let (answer, back) = py.detach(move || {
-            let answer =
-                rt.block_on(async { tokio::time::timeout(SIGNAL_SLICE, &mut fut).await.ok() });
-            (answer, fut)
-        });
+        let (answer, back) = py.detach(move || (drive(rt, fut.as_mut(), SIGNAL_SLICE), fut));
         fut = back;
         if let Some(value) = answer {
             return Ok(value);
         }
         // On a signal, returning drops the call (every core future is cancel-safe).
         py.check_signals()?;
+    }
+}
+
+/// Wakes a thread parked in [`drive`].
+struct Unpark(std::thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `fut` on this thread, inside the runtime's context (its workers run the I/O and
+/// timer drivers and the tasks it spawns), parking between polls until woken, for at most
+/// `slice`: `None` when the slice ran out first.
+fn drive<T>(
+    rt: &Runtime,
+    mut fut: Pin<&mut impl Future<Output = T>>,
+    slice: Duration,
+) -> Option<T> {
+    let _context = rt.enter();
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let until = Instant::now() + slice;
+    loop {
+        if let Poll::Ready(value) = fut.as_mut().poll(&mut cx) {
+            return Some(value);
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        // A wake-up that came before parking makes this return at once; a spurious one is
+        // only an extra poll.
+        std::thread::park_timeout(left);
     }
 }
 

@@ -325,9 +325,16 @@ async fn budget(a: &Args) -> Res<()> {
             .map(|d| d.as_secs_f64())
             .unwrap_or(0.0)
     };
+    // Start, and end, on a spike-window boundary: a window cut short by the start or the end
+    // of the run could not be used in full (before its first answer the client does not know
+    // how much of the window is left), yet the allowed count would credit it. Starting in the
+    // last tenth of a window gave 98% (15 of its 25 sent) where the whole windows after it were
+    // used to the last request.
+    let now = unix();
+    let first = (now / s_len).ceil() * s_len;
+    tokio::time::sleep(Duration::from_secs_f64((first - now).max(0.0))).await;
     let t0 = unix();
-    // End on a spike-window boundary: a window cut short by the end of the run could not be
-    // used in full, yet the allowed count would credit it.
+    // End on a spike-window boundary too.
     let end = ((t0 + secs) / s_len).floor() * s_len;
     let until = Instant::now() + Duration::from_secs_f64((end - t0).max(s_len));
     let done = Arc::new(AtomicU64::new(0));

@@ -5,7 +5,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use procore::{AppCredentials, AuthorizationRequest, OAuthClient};
 
-use crate::errors::{config_error, IntoJs};
+use crate::errors::IntoJs;
 
 /// A pending login: open `url`, keep the rest for the exchange.
 #[napi(object)]
@@ -61,16 +61,13 @@ impl NativeOAuthClient {
         code: String,
         returned_state: String,
     ) -> Result<String> {
-        let url = request
-            .url
-            .parse()
-            .map_err(|e| config_error(format!("invalid authorization URL: {e}")))?;
-        let req = AuthorizationRequest::from_parts(
-            url,
+        let req = AuthorizationRequest::from_saved(
+            &request.url,
             request.state,
             request.redirect_uri,
             request.pkce_verifier,
-        );
+        )
+        .js()?;
         let tokens = self
             .inner
             .exchange_code(&req, &code, &returned_state)

@@ -66,9 +66,7 @@ const CHUNK_BYTES: usize = 8 * 1024;
 /// larger than that has a text of its own); `None` when every item was handed out.
 fn next_json_array<I: AsRef<[u8]>>(items: &[I], from: &mut usize) -> Option<String> {
     let rest = items.get(*from..).filter(|r| !r.is_empty())?;
-    let mut out = Vec::with_capacity(
-        CHUNK_BYTES.min(rest.iter().map(|i| i.as_ref().len() + 1).sum::<usize>() + 1),
-    );
+    let mut out = Vec::with_capacity(CHUNK_BYTES);
     for item in rest {
         let text = item.as_ref();
         if !out.is_empty() && out.len() + text.len() + 2 > CHUNK_BYTES {

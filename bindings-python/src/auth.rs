@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 
 use pyo3::types::PyDict;
 
-use crate::errors::{config, IntoPyResult, Outcome};
+use crate::errors::{IntoPyResult, Outcome};
 use crate::runtime::{block_on, future_into_py};
 use crate::stores::tokens_to_py;
 
@@ -37,14 +37,13 @@ pub struct AuthorizationRequest {
 
 impl AuthorizationRequest {
     fn core(&self, py: Python<'_>) -> PyResult<CoreRequest> {
-        let url = url::Url::parse(&self.url)
-            .map_err(|e| config(py, format!("invalid authorization URL: {e}")))?;
-        Ok(CoreRequest::from_parts(
-            url,
+        CoreRequest::from_saved(
+            &self.url,
             self.state.clone(),
             self.redirect_uri.clone(),
             self.pkce_verifier.clone(),
-        ))
+        )
+        .py(py)
     }
 }
 

@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::errors::{Core, ProcoreError, Result};
+use crate::errors::{Core, Result};
 use crate::options::ClientOptions;
 
 /// Unix seconds of a time (0 for times before the epoch).
@@ -337,15 +337,14 @@ impl AuthorizationRequest {
         redirect_uri: String,
         pkce_verifier: Option<String>,
     ) -> Result<Arc<Self>> {
-        let url = url::Url::parse(&url)
-            .map_err(|e| ProcoreError::config(format!("invalid authorization URL: {e}")))?;
         Ok(Arc::new(AuthorizationRequest {
-            inner: procore::AuthorizationRequest::from_parts(
-                url,
+            inner: procore::AuthorizationRequest::from_saved(
+                &url,
                 state,
                 redirect_uri,
                 pkce_verifier,
-            ),
+            )
+            .ffi()?,
         }))
     }
 

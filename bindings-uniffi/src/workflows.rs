@@ -278,11 +278,7 @@ impl From<WebhookOptions> for procore::webhooks::WebhookCallOptions {
                 company_id: o.company_id.map(Into::into),
                 project_id: o.project_id.map(Into::into),
                 destination_url: o.destination_url,
-                destination_headers: o.destination_headers.map(|m| {
-                    let mut v: Vec<_> = m.into_iter().collect();
-                    v.sort();
-                    v
-                }),
+                destination_headers: o.destination_headers.map(|m| m.into_iter().collect()),
                 api_version: o.api_version,
                 namespace: o.namespace,
             },

@@ -358,3 +358,27 @@ async fn a_cancelled_caller_does_not_lose_the_rotation() {
     assert_eq!(sim.counters().token_calls.refresh_token, 1);
     assert_eq!(store.load().await.unwrap().unwrap().version, 1);
 }
+
+#[test]
+fn a_saved_authorization_request_is_rebuilt_from_its_text_or_refused() {
+    let url = "https://login.procore.com/oauth/authorize?response_type=code&client_id=a&state=s1";
+    let req = procore::AuthorizationRequest::from_saved(
+        url,
+        "s1".into(),
+        "urn:ietf:wg:oauth:2.0:oob".into(),
+        Some("verifier-secret".into()),
+    )
+    .unwrap();
+    assert_eq!(req.url.as_str(), url);
+    assert_eq!(req.state, "s1");
+    let e = procore::AuthorizationRequest::from_saved(
+        "not a url",
+        "s1".into(),
+        "urn:ietf:wg:oauth:2.0:oob".into(),
+        Some("verifier-secret".into()),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "config");
+    assert!(e.to_string().contains("invalid authorization URL"), "{e}");
+    assert!(!e.to_string().contains("verifier-secret"), "{e}");
+}

@@ -95,6 +95,19 @@ impl AuthorizationRequest {
         self.pkce_verifier.as_ref().map(|v| v.expose_secret())
     }
 
+    /// Rebuilds a request saved elsewhere from its text form (what every binding keeps): a
+    /// `config` error when the URL is not one.
+    pub fn from_saved(
+        url: &str,
+        state: String,
+        redirect_uri: String,
+        pkce_verifier: Option<String>,
+    ) -> Result<Self> {
+        let url = Url::parse(url)
+            .map_err(|e| Error::config(format!("invalid authorization URL: {e}")))?;
+        Ok(Self::from_parts(url, state, redirect_uri, pkce_verifier))
+    }
+
     /// Rebuilds a request saved elsewhere (state, redirect URI and verifier).
     pub fn from_parts(
         url: Url,
